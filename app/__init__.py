@@ -1,0 +1,46 @@
+"""The application factory: builds Flask, binds the extensions, registers views, APIs and sockets."""
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from config import BASE_DIR, Config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    config = Config()
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+
+    from app import models  # noqa: F401  (the metadata must be complete before anything binds)
+    from app.api import register_apis
+    from app.cli import tmk_cli
+    from app.extensions import SOCKETIO_ASYNC_MODE, csrf, db, mail, migrate, socketio
+    from app.security.headers import init_security_headers
+    from app.views import register_views
+    from app.views.errors import register_error_handlers
+    from app.views.formatting import register_template_filters
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=SOCKETIO_ASYNC_MODE,
+        message_queue=app.config["REDIS_URL"] or None,
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"] or None,
+    )
+    with app.app_context():
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+        register_apis(appbuilder)
+        # FAB's REST APIs authenticate by JWT or by a JSON request from our own pages
+        for name, blueprint in app.blueprints.items():
+            if name.endswith("Api") or name == "SecurityApi":
+                csrf.exempt(blueprint)
+    init_security_headers(app)
+    register_error_handlers(app)
+    register_template_filters(app)
+    app.cli.add_command(tmk_cli)
+    return app

@@ -1,0 +1,8 @@
+"""REST APIs under /api/v1 (JWT from /api/v1/security/login, or the browser session)."""
+from flask_appbuilder import AppBuilder
+
+from app.api.users import UserApi
+
+
+def register_apis(appbuilder: AppBuilder) -> None:
+    appbuilder.add_api(UserApi)

@@ -1,0 +1,66 @@
+"""/api/v1/users/: accounts, with the same row-level rules as «Учётные записи»."""
+from flask import current_app
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from werkzeug.exceptions import BadRequest
+from werkzeug.security import generate_password_hash
+
+from app.models import TmkUser
+from app.security.accounts import AccountRuleError, check_account_assignment
+from app.security.access import current_actor
+from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
+from app.security.passwords import validate_password_complexity
+from app.validators import normalize_snils, snils_error
+
+_FIELDS = [
+    "last_name", "first_name", "middle_name", "username", "email", "active", "snils", "birth_date",
+    "organization", "department", "position", "care_profiles", "phone", "email_notifications", "roles",
+]
+
+
+class UserApi(ModelRestApi):
+    resource_name = "users"
+    datamodel = SQLAInterface(TmkUser)
+    allow_browser_login = True
+    list_columns = ["id", "last_name", "first_name", "middle_name", "username", "organization.id",
+                    "organization.short_name", "position", "active", "roles.name"]
+    show_columns = ["id", *[f for f in _FIELDS if f not in ("organization", "department", "care_profiles", "roles")],
+                    "organization.id", "organization.short_name", "department.id", "department.name",
+                    "care_profiles.id", "care_profiles.name", "roles.id", "roles.name", "last_login"]
+    add_columns = [*_FIELDS, "password"]
+    edit_columns = _FIELDS
+    search_columns = ["last_name", "first_name", "username", "organization", "active"]
+    order_columns = ["last_name", "first_name", "username"]
+    base_filters = [["id", ManagedUsersFilter, lambda: None]]
+    add_query_rel_fields = edit_query_rel_fields = {
+        "organization": [["id", OwnOrganizationFilter, None]],
+        "department": [["organization_id", OwnOrganizationFilter, None]],
+        "roles": [["name", AssignableRolesFilter, None]],
+    }
+
+    def _check(self, item: TmkUser) -> None:
+        item.snils = normalize_snils(item.snils) or None
+        if item.snils and (error := snils_error(item.snils)):
+            raise BadRequest(str(error))
+        try:
+            check_account_assignment(current_actor(), item)
+        except AccountRuleError as error:
+            raise BadRequest(str(error)) from error
+
+    def pre_add(self, item: TmkUser) -> None:
+        actor = current_actor()
+        if item.organization is None and actor.organization is not None:
+            item.organization = actor.organization
+        self._check(item)
+        try:
+            validate_password_complexity(item.password or "")
+        except PasswordComplexityValidationError as error:
+            raise BadRequest(str(error)) from error
+        item.password = generate_password_hash(
+            item.password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
+        )
+
+    def pre_update(self, item: TmkUser) -> None:
+        self._check(item)
+

@@ -1,0 +1,71 @@
+"""The portal's roles and what each may open; `flask tmk init` makes the database match this."""
+import re
+
+from flask_appbuilder import AppBuilder
+
+REGIONAL_ADMIN = "Региональный администратор"
+MO_ADMIN = "Администратор МО"
+COORDINATOR = "Координатор"
+CONSULTANT = "Врач-консультант"
+REQUESTER = "Направляющий врач"
+PUBLIC = "Гость"
+
+# Code names (DESIGN.md §1) for the API and the command line.
+ROLE_CODES = {
+    "regional_admin": REGIONAL_ADMIN,
+    "mo_admin": MO_ADMIN,
+    "coordinator": COORDINATOR,
+    "consultant": CONSULTANT,
+    "requester": REQUESTER,
+}
+
+# What every signed-in user may do: the profile, the own password, the user directory.
+_EVERYONE = [
+    (r"can_userinfo|resetmypassword|userinfoedit", "TmkUserModelView"),
+    (r"can_this_form_(get|post)", "ResetMyPasswordView|UserInfoEditView"),
+    (r"can_list|can_show", "UserDirectoryView"),
+    (r"menu_access", "Users directory"),
+]
+
+# (permission regex, view-menu regex) pairs; the regional administrator gets every permission.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    MO_ADMIN: _EVERYONE
+    + [
+        (r"can_(list|show|add|edit|delete)|resetpasswords", "TmkUserModelView"),
+        (r"can_this_form_(get|post)", "TmkResetPasswordView"),
+        (r"can_(get|info|post|put|delete)", "UserApi"),
+        (r"can_(list|show|add|edit|delete)", "DepartmentView"),
+        (r"menu_access", "Administration|User accounts|Departments"),
+    ],
+    COORDINATOR: _EVERYONE,
+    CONSULTANT: _EVERYONE,
+    REQUESTER: _EVERYONE,
+    PUBLIC: [],
+}
+
+
+def _matches(pairs: list[tuple[str, str]], permission: str, view_menu: str) -> bool:
+    return any(re.fullmatch(p, permission) and re.fullmatch(v, view_menu) for p, v in pairs)
+
+
+def sync_roles(appbuilder: AppBuilder) -> dict[str, int]:
+    """Create every view's permissions and set each role's permissions exactly. Idempotent."""
+    sm = appbuilder.sm
+    role_names = [REGIONAL_ADMIN, *ROLE_PERMISSIONS]
+    for role_name in role_names:  # FAB hands new permissions to the admin role, so it must exist
+        sm.find_role(role_name) or sm.add_role(role_name)
+    appbuilder.add_permissions(update_perms=True)
+    all_pvms = sm.session.query(sm.permissionview_model).all()
+    counts = {}
+    for role_name in role_names:
+        role = sm.find_role(role_name)
+        if role_name == REGIONAL_ADMIN:
+            wanted = all_pvms
+        else:
+            pairs = ROLE_PERMISSIONS[role_name]
+            wanted = [pv for pv in all_pvms if _matches(pairs, pv.permission.name, pv.view_menu.name)]
+        if set(role.permissions) != set(wanted):
+            role.permissions = wanted
+        counts[role_name] = len(wanted)
+    sm.session.commit()
+    return counts

@@ -1,0 +1,37 @@
+"""Dates as ДД.ММ.ГГГГ and times in the configured zone (stored in UTC)."""
+import datetime
+
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import gettext as _
+
+
+def format_date(value: datetime.date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def format_datetime(value: datetime.datetime | None) -> str:
+    """Naive values are UTC; the result is in BABEL_DEFAULT_TIMEZONE."""
+    if not value:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return babel_format_datetime(value, "dd.MM.yyyy HH:mm")
+
+
+def display_value(value):
+    """How a value reads in a list or on a show page: no «None», «True» or «[…]»."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value)
+    if isinstance(value, datetime.date):
+        return format_date(value)
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def register_template_filters(app) -> None:
+    app.add_template_filter(display_value, "display_value")

@@ -1,0 +1,187 @@
+"""Accounts: management (administrators), the directory «Пользователи» (everyone), the own profile."""
+from flask import abort, g, request
+from flask_appbuilder import ModelView
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.forms import ResetPasswordForm
+from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, UserInfoEditView
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from app.models import TmkUser
+from app.security.access import current_actor, managed_users_clause
+from app.security.accounts import check_account_assignment, snils_taken
+from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
+from app.validators import format_snils
+from app.views.base import CheckboxFormsMixin
+from app.views.fields import SnilsField, ru_date_field
+
+USER_LABELS = {
+    "full_name": _l("Full name"),
+    "last_name": _l("Last name"),
+    "first_name": _l("First name"),
+    "middle_name": _l("Middle name"),
+    "username": _l("Login name"),
+    "email": _l("E-mail"),
+    "active": _l("Active"),
+    "roles": _l("Roles"),
+    "snils": _l("SNILS"),
+    "birth_date": _l("Birth date"),
+    "organization": _l("Medical organization"),
+    "department": _l("Department"),
+    "position": _l("Position"),
+    "care_profiles": _l("Care profiles"),
+    "phone": _l("Phone"),
+    "email_notifications": _l("E-mail notifications"),
+    "password": _l("Password"),
+    "conf_password": _l("Confirm password"),
+    "last_login": _l("Last login"),
+    "login_count": _l("Login count"),
+    "fail_login_count": _l("Failed login count"),
+    "created_on": _l("Created on"),
+    "changed_on": _l("Changed on"),
+}
+
+_PERSON_FIELDS = ["last_name", "first_name", "middle_name", "snils", "birth_date"]
+_WORK_FIELDS = ["organization", "department", "position", "care_profiles"]
+_CONTACT_FIELDS = ["email", "phone", "email_notifications"]
+
+
+class TmkUserModelView(CheckboxFormsMixin, UserDBModelView):
+    """«Учётные записи»: the regional administrator manages all, an МО administrator his МО's."""
+
+    route_base = "/users"
+    list_title = _l("User accounts")
+    show_title = _l("User account")
+    add_title = _l("New user account")
+    edit_title = _l("Edit user account")
+    user_info_title = _l("My profile")
+
+    label_columns = USER_LABELS
+    description_columns = {
+        "active": _l("Do not delete the account of someone who has left: make it inactive"),
+        "care_profiles": _l("What the doctor consults on"),
+    }
+    list_columns = ["last_name", "first_name", "middle_name", "username", "organization", "position", "roles", "active"]
+    order_columns = ["last_name", "first_name", "username", "active"]
+    search_columns = ["last_name", "first_name", "username", "snils", "organization", "roles", "active"]
+    add_columns = [
+        *_PERSON_FIELDS, "username", "password", "conf_password", *_WORK_FIELDS, "roles", "active",
+        *_CONTACT_FIELDS,
+    ]
+    edit_columns = [*_PERSON_FIELDS, "username", *_WORK_FIELDS, "roles", "active", *_CONTACT_FIELDS]
+    show_fieldsets = [
+        (_l("Person"), {"fields": _PERSON_FIELDS}),
+        (_l("Work"), {"fields": [*_WORK_FIELDS, "roles"]}),
+        (_l("Contacts"), {"fields": _CONTACT_FIELDS}),
+        (_l("Account"), {"fields": ["username", "active", "last_login", "login_count", "fail_login_count", "created_on", "changed_on"]}),
+    ]
+    user_show_fieldsets = [
+        (_l("Person"), {"fields": _PERSON_FIELDS}),
+        (_l("Work"), {"fields": [*_WORK_FIELDS, "roles"]}),
+        (_l("Contacts"), {"fields": _CONTACT_FIELDS}),
+        (_l("Account"), {"fields": ["username", "last_login"]}),
+    ]
+    formatters_columns = {"snils": format_snils}
+    validators_columns = {
+        "roles": [DataRequired(message=_l("Choose at least one role"))],
+        "email": [DataRequired(), Email(message=_l("Enter a valid e-mail address"))],
+        "last_name": [DataRequired(), Length(max=64)],
+        "first_name": [DataRequired(), Length(max=64)],
+        "phone": [Optional(), Length(max=32)],
+    }
+    add_form_extra_fields = {
+        **UserDBModelView.add_form_extra_fields,
+        "snils": SnilsField(),
+        "birth_date": ru_date_field(_l("Birth date"), [Optional()]),
+    }
+    edit_form_extra_fields = {
+        "snils": SnilsField(),
+        "birth_date": ru_date_field(_l("Birth date"), [Optional()]),
+    }
+    base_filters = [["id", ManagedUsersFilter, lambda: None]]
+    add_form_query_rel_fields = {
+        "organization": [["id", OwnOrganizationFilter, None]],
+        "department": [["organization_id", OwnOrganizationFilter, None]],
+        "roles": [["name", AssignableRolesFilter, None]],
+    }
+    edit_form_query_rel_fields = add_form_query_rel_fields
+
+    def pre_add(self, item):
+        actor = current_actor()
+        if item.organization is None and actor.organization is not None:
+            item.organization = actor.organization
+        check_account_assignment(actor, item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        check_account_assignment(current_actor(), item)
+        super().pre_update(item)
+
+    def pre_delete(self, item):
+        if item.id == g.user.id:
+            raise ValueError(_l("You cannot delete your own account"))
+
+
+class TmkResetPasswordView(ResetPasswordView):
+    """Setting another user's password: the target is re-checked (this form skips base_filters)."""
+
+    route_base = "/resetpassword"
+    form = ResetPasswordForm
+    form_title = _l("New password")
+    message = _l("The password has been changed")
+
+    def _target_or_404(self):
+        target_id = request.args.get("pk", type=int)
+        query = self.appbuilder.session.query(TmkUser.id).filter(
+            TmkUser.id == target_id, managed_users_clause(current_actor(), TmkUser)
+        )
+        if target_id is None or query.first() is None:
+            abort(404)
+
+    def form_get(self, form):
+        self._target_or_404()
+
+    def form_post(self, form):
+        self._target_or_404()
+        super().form_post(form)
+
+
+class ProfileForm(DynamicForm):
+    last_name = StringField(_l("Last name"), [DataRequired(), Length(max=64)], widget=BS3TextFieldWidget())
+    first_name = StringField(_l("First name"), [DataRequired(), Length(max=64)], widget=BS3TextFieldWidget())
+    middle_name = StringField(_l("Middle name"), [Optional(), Length(max=64)], widget=BS3TextFieldWidget())
+    snils = SnilsField()
+    birth_date = ru_date_field(_l("Birth date"), [Optional()])
+
+    def validate_snils(self, field):
+        if field.data and snils_taken(field.data, except_user_id=g.user.id):
+            raise ValidationError(_l("A user with this SNILS already exists"))
+
+
+class TmkUserInfoEditView(UserInfoEditView):
+    """Profile → «Информация»: the doctor edits his own name, СНИЛС and birth date (manual §4.1)."""
+
+    form = ProfileForm
+    form_title = _l("Edit my information")
+    message = _l("Your information has been saved")
+
+
+class UserDirectoryView(ModelView):
+    """«Пользователи»: everybody sees the list of colleagues, without editing (manual §2.2)."""
+
+    route_base = "/directory"
+    datamodel = SQLAInterface(TmkUser)
+    base_permissions = ["can_list", "can_show"]
+    list_title = _l("Users")
+    show_title = _l("User")
+    label_columns = USER_LABELS
+    list_columns = ["full_name", "organization", "department", "position", "care_profiles"]
+    show_columns = ["full_name", "organization", "department", "position", "care_profiles", "email"]
+    search_columns = ["last_name", "first_name", "organization", "care_profiles"]
+    order_columns = []
+    base_order = ("last_name", "asc")
+    base_filters = [["active", FilterEqual, True]]

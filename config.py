@@ -1,0 +1,130 @@
+"""All settings come from environment variables; every one has an embedded default.
+
+The embedded default (nothing set) is SQLite in ``instance/``, jobs in-process, mail written to
+``instance/outbox/``. See README.md for the full table.
+"""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("TMK_INSTANCE_PATH", BASE_DIR / "instance")).resolve()
+
+
+def _secret_key(folder: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(folder: Path) -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'tmk.db'}")
+    # Heroku-style URLs and the psycopg 3 driver we ship
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Read once per create_app(); tests pass overrides on top."""
+
+    def __init__(self) -> None:
+        folder = instance_path()
+        self.INSTANCE_PATH = str(folder)
+        self.SECRET_KEY = _secret_key(folder)
+        self.SQLALCHEMY_DATABASE_URI = _database_url(folder)
+        self.SQLALCHEMY_TRACK_MODIFICATIONS = False
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+
+        # Flask-AppBuilder
+        self.APP_NAME = "ТМК"
+        self.APP_ICON = ""
+        self.FAB_CREATE_DB = False  # the schema belongs to migrations/
+        self.FAB_UPDATE_PERMS = False  # permissions are synced by `flask tmk init`, not per start
+        self.FAB_SECURITY_MANAGER_CLASS = "app.security.manager.TmkSecurityManager"
+        self.FAB_INDEX_VIEW = "app.views.home.HomeView"
+        self.FAB_BASE_TEMPLATE = "tmk/base.html"
+        self.FAB_ADD_SECURITY_VIEWS = True
+        self.FAB_ADD_SECURITY_PERMISSION_VIEW = False
+        self.FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+        self.FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
+        self.FAB_API_SWAGGER_UI = True
+        self.FAB_API_MAX_PAGE_SIZE = 100
+        self.AUTH_TYPE = 1  # AUTH_DB
+        self.AUTH_USER_REGISTRATION = False
+        self.AUTH_ROLE_ADMIN = "Региональный администратор"
+        self.AUTH_ROLE_PUBLIC = "Гость"
+        self.AUTH_RATE_LIMITED = _bool("AUTH_RATE_LIMITED", True)
+        self.AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+        self.RATELIMIT_ENABLED = self.AUTH_RATE_LIMITED
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.FAB_PASSWORD_COMPLEXITY_ENABLED = True
+        self.FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.passwords.validate_password_complexity"
+        self.FAB_SAFE_REDIRECT_HOSTS = [
+            h.strip() for h in os.environ.get("TMK_SAFE_REDIRECT_HOSTS", "").split(",") if h.strip()
+        ]
+
+        # Language, dates and time zone
+        self.BABEL_DEFAULT_LOCALE = "ru"
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("TMK_TIMEZONE", "Europe/Moscow")
+        # FAB adds its own catalog first; then our supplement to it, then ours (later ones win)
+        self.BABEL_TRANSLATION_DIRECTORIES = ";".join(
+            str(BASE_DIR / "app" / "translations" / sub) for sub in ("fab", "")
+        )
+        self.LANGUAGES = {"ru": {"flag": "ru", "name": "Русский"}}
+
+        # Sessions and cookies
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("TMK_HTTPS", False)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+        self.WTF_CSRF_ENABLED = True
+        self.WTF_CSRF_TIME_LIMIT = None  # a doctor may keep a form open for a whole shift
+
+        # Uploads
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("TMK_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+
+        # Mail: without MAIL_SERVER messages are written to instance/outbox/
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tmk@localhost")
+        self.MAIL_OUTBOX = str(folder / "outbox")
+
+        # Video
+        self.JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
+        self.JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
+        self.JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")
+
+        # Real-time: the allowed Origin values for Socket.IO (empty: same origin only)
+        self.SOCKETIO_CORS_ORIGINS = [
+            o.strip() for o in os.environ.get("TMK_SOCKETIO_ORIGINS", "").split(",") if o.strip()
+        ]
+
+        # First regional administrator and the demo region
+        self.TMK_ADMIN_USER = os.environ.get("TMK_ADMIN_USER", "")
+        self.TMK_ADMIN_PASSWORD = os.environ.get("TMK_ADMIN_PASSWORD", "")
+        self.TMK_DEMO_PASSWORD = os.environ.get("TMK_DEMO_PASSWORD", "Demo-2026!")
