@@ -33,9 +33,8 @@ def _secret_key(folder: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _database_url(folder: Path) -> str:
-    url = os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'tmk.db'}")
-    # Heroku-style URLs and the psycopg 3 driver we ship
+def sqlalchemy_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs get the psycopg 3 driver we ship."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
@@ -50,7 +49,9 @@ class Config:
         folder = instance_path()
         self.INSTANCE_PATH = str(folder)
         self.SECRET_KEY = _secret_key(folder)
-        self.SQLALCHEMY_DATABASE_URI = _database_url(folder)
+        self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'tmk.db'}")
+        )
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
 

@@ -1,11 +1,19 @@
 """What every model view of the portal shares."""
+from flask import abort, request
 from flask_appbuilder import ModelView
 from wtforms import BooleanField
 
+MAX_PAGE_SIZE = 100
 
-class CheckboxFormsMixin:
-    """FAB makes a non-nullable Boolean column InputRequired, so an unticked box fails validation;
-    give every Boolean column of the add/edit forms a plain check box with its default instead."""
+
+class PortalViewMixin:
+    """Two fixes to FAB's generated views, for every list and form of the portal:
+
+    - FAB makes a non-nullable Boolean column InputRequired, so an unticked box fails validation;
+      every Boolean column of the add/edit forms gets a plain check box with its default instead;
+    - FAB answers 500 to a list URL with an unknown sort column or a non-numeric page; such a URL
+      gets 400 here.
+    """
 
     def _init_forms(self):
         for kind in ("add", "edit"):
@@ -21,6 +29,17 @@ class CheckboxFormsMixin:
             setattr(self, f"{kind}_form_extra_fields", extra)
         super()._init_forms()
 
+    def _list(self, **kwargs):
+        view = self.__class__.__name__
+        order_column = request.args.get(f"_oc_{view}")
+        if order_column is not None and order_column not in self.order_columns:
+            abort(400)
+        for name, limit in ((f"page_{view}", None), (f"psize_{view}", MAX_PAGE_SIZE)):
+            value = request.args.get(name)
+            if value is not None and (not value.isdigit() or (limit and int(value) > limit)):
+                abort(400)
+        return super()._list(**kwargs)
 
-class TmkModelView(CheckboxFormsMixin, ModelView):
+
+class TmkModelView(PortalViewMixin, ModelView):
     pass

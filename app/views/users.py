@@ -16,7 +16,7 @@ from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, snils_taken
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.validators import format_snils
-from app.views.base import CheckboxFormsMixin
+from app.views.base import PortalViewMixin
 from app.views.fields import SnilsField, ru_date_field
 
 USER_LABELS = {
@@ -50,7 +50,7 @@ _WORK_FIELDS = ["organization", "department", "position", "care_profiles"]
 _CONTACT_FIELDS = ["email", "phone", "email_notifications"]
 
 
-class TmkUserModelView(CheckboxFormsMixin, UserDBModelView):
+class TmkUserModelView(PortalViewMixin, UserDBModelView):
     """«Учётные записи»: the regional administrator manages all, an МО administrator his МО's."""
 
     route_base = "/users"
@@ -170,7 +170,7 @@ class TmkUserInfoEditView(UserInfoEditView):
     message = _l("Your information has been saved")
 
 
-class UserDirectoryView(ModelView):
+class UserDirectoryView(PortalViewMixin, ModelView):
     """«Пользователи»: everybody sees the list of colleagues, without editing (manual §2.2)."""
 
     route_base = "/directory"
@@ -178,10 +178,10 @@ class UserDirectoryView(ModelView):
     base_permissions = ["can_list", "can_show"]
     list_title = _l("Users")
     show_title = _l("User")
-    label_columns = USER_LABELS
-    list_columns = ["full_name", "organization", "department", "position", "care_profiles"]
-    show_columns = ["full_name", "organization", "department", "position", "care_profiles", "email"]
+    label_columns = {**USER_LABELS, "department.name": USER_LABELS["department"]}
+    list_columns = ["full_name", "organization", "department.name", "position", "care_profiles"]
+    show_columns = ["full_name", "organization", "department.name", "position", "care_profiles", "email"]
     search_columns = ["last_name", "first_name", "organization", "care_profiles"]
-    order_columns = []
+    order_columns = ["position"]
     base_order = ("last_name", "asc")
     base_filters = [["active", FilterEqual, True]]

@@ -1,0 +1,91 @@
+"""Fixtures: one migrated app with the demo region per database backend, and logged-in clients."""
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Before the app is imported: keep the tests' instance folder (secret key, files) out of the tree.
+os.environ.setdefault("TMK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tmk-test-instance-"))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.demo import load_demo  # noqa: E402
+from app.security.roles import sync_roles  # noqa: E402
+from tests.databases import backends, drop_database, fresh_database  # noqa: E402
+
+DEMO_PASSWORD = "Demo-2026!"
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "AUTH_RATE_LIMITED": False,
+        "RATELIMIT_ENABLED": False,
+        "TMK_DEMO_PASSWORD": DEMO_PASSWORD,
+        **overrides,
+    }
+    return create_app(config)
+
+
+def prepare_database(app, demo: bool = True) -> None:
+    with app.app_context():
+        upgrade()
+        sync_roles(app.appbuilder)
+        if demo:
+            load_demo()
+
+
+@pytest.fixture(scope="session")
+def tmp_root():
+    return Path(tempfile.mkdtemp(prefix="tmk-test-"))
+
+
+@pytest.fixture(scope="session", params=backends())
+def app(request, tmp_root):
+    url = fresh_database(request.param, tmp_root)
+    application = make_app(url)
+    prepare_database(application)
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    drop_database(url)
+
+
+@pytest.fixture()
+def db_session(app):
+    from app.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+def login(client, username: str, password: str = DEMO_PASSWORD):
+    response = client.post("/login/", data={"username": username, "password": password})
+    assert response.status_code == 302, f"login of {username} failed"
+    return client
+
+
+@pytest.fixture()
+def client_for(app):
+    """client_for("moadmin1") → a test client logged in as that demo user."""
+
+    def make(username: str):
+        return login(app.test_client(), username)
+
+    return make
+
+
+def visible_text(html: str) -> str:
+    """The text a person sees: no scripts, styles, tags or attributes."""
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    html = re.sub(r"(?s)<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", html)
