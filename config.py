@@ -78,7 +78,6 @@ class Config:
         self.RATELIMIT_ENABLED = self.AUTH_RATE_LIMITED
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.FAB_PASSWORD_COMPLEXITY_ENABLED = True
-        self.FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.passwords.validate_password_complexity"
         self.FAB_SAFE_REDIRECT_HOSTS = [
             h.strip() for h in os.environ.get("TMK_SAFE_REDIRECT_HOSTS", "").split(",") if h.strip()
         ]

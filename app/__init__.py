@@ -10,6 +10,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
     app.config.update(overrides or {})
+    from app.security.passwords import validate_password_complexity
+
+    app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", validate_password_complexity)
 
     from app import models  # noqa: F401  (the metadata must be complete before anything binds)
     from app.api import register_apis

@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 OID_RE = re.compile(r"^[0-2](\.(0|[1-9]\d*))+$")
+# Syntax only: hospital mail servers often live on intranet domains (*.local) that strict
+# validators reject as "special-use".
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 def normalize_snils(value: str | None) -> str:
@@ -65,3 +68,11 @@ class Oid:
             raise ValidationError(
                 _l("Enter the FRMO OID as numbers separated by dots, e.g. 1.2.643.5.1.13.13.12.2.78.1234")
             )
+
+
+class IntranetEmail:
+    """An e-mail address, intranet domains included."""
+
+    def __call__(self, form, field) -> None:
+        if not EMAIL_RE.fullmatch((field.data or "").strip()):
+            raise ValidationError(_l("Enter a valid e-mail address"))

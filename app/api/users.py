@@ -3,7 +3,6 @@ from flask import current_app
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from werkzeug.exceptions import BadRequest
 from werkzeug.security import generate_password_hash
 
 from app.models import TmkUser
@@ -39,14 +38,26 @@ class UserApi(ModelRestApi):
         "roles": [["name", AssignableRolesFilter, None]],
     }
 
+    # FAB calls pre_add/pre_update outside its own error handling: a rule broken there is a 422
+    # with the Russian message, like a schema error.
+    def post_headless(self):
+        return self._answer_rule_errors(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._answer_rule_errors(super().put_headless, pk)
+
+    def _answer_rule_errors(self, handler, *args):
+        try:
+            return handler(*args)
+        except AccountRuleError as error:
+            self.datamodel.session.rollback()
+            return self.response_422(message=str(error))
+
     def _check(self, item: TmkUser) -> None:
         item.snils = normalize_snils(item.snils) or None
         if item.snils and (error := snils_error(item.snils)):
-            raise BadRequest(str(error))
-        try:
-            check_account_assignment(current_actor(), item)
-        except AccountRuleError as error:
-            raise BadRequest(str(error)) from error
+            raise AccountRuleError(error)
+        check_account_assignment(current_actor(), item)
 
     def pre_add(self, item: TmkUser) -> None:
         actor = current_actor()
@@ -56,7 +67,7 @@ class UserApi(ModelRestApi):
         try:
             validate_password_complexity(item.password or "")
         except PasswordComplexityValidationError as error:
-            raise BadRequest(str(error)) from error
+            raise AccountRuleError(str(error)) from error
         item.password = generate_password_hash(
             item.password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
         )

@@ -9,13 +9,13 @@ from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.models import TmkUser
 from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, snils_taken
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
-from app.validators import format_snils
+from app.validators import IntranetEmail, format_snils
 from app.views.base import PortalViewMixin
 from app.views.fields import SnilsField, ru_date_field
 
@@ -88,7 +88,7 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
     formatters_columns = {"snils": format_snils}
     validators_columns = {
         "roles": [DataRequired(message=_l("Choose at least one role"))],
-        "email": [DataRequired(), Email(message=_l("Enter a valid e-mail address"))],
+        "email": [DataRequired(), IntranetEmail()],
         "last_name": [DataRequired(), Length(max=64)],
         "first_name": [DataRequired(), Length(max=64)],
         "phone": [Optional(), Length(max=32)],
