@@ -22,7 +22,7 @@ ROLE_CODES = {
 # What every signed-in user may do: the profile, the own password, the user directory.
 _EVERYONE = [
     (r"can_userinfo|resetmypassword|userinfoedit", "TmkUserModelView"),
-    (r"can_this_form_(get|post)", "ResetMyPasswordView|UserInfoEditView"),
+    (r"can_this_form_(get|post)", "ResetMyPasswordView|TmkUserInfoEditView"),
     (r"can_list|can_show", "UserDirectoryView"),
     (r"menu_access", "Users directory"),
 ]

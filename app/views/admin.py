@@ -17,7 +17,7 @@ from app.models import (
 )
 from app.security.filters import OwnOrganizationFilter
 from app.validators import Oid
-from app.views.base import TmkModelView
+from app.views.base import TmkModelView, UniqueTogether
 from app.views.fields import ru_date_field
 
 class MedicalOrganizationView(TmkModelView):
@@ -67,13 +67,20 @@ class DepartmentView(TmkModelView):
     search_columns = ["name", "organization"]
     order_columns = ["name"]
     base_order = ("name", "asc")
-    validators_columns = {"name": [DataRequired(), Length(max=300)], "organization": [DataRequired()]}
+    validators_columns = {
+        "name": [
+            DataRequired(),
+            Length(max=300),
+            UniqueTogether(Department, {"organization": "organization_id", "name": "name"},
+                           _l("This organization already has a department with this name")),
+        ],
+        "organization": [DataRequired()],
+    }
     # an МО administrator keeps the departments of his own МО
     base_filters = [["organization_id", OwnOrganizationFilter, lambda: None]]
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "organization": [["id", OwnOrganizationFilter, None]],
     }
-
 
 class CareProfileView(TmkModelView):
     datamodel = SQLAInterface(CareProfile)
@@ -141,7 +148,12 @@ class RouteView(TmkModelView):
     }
     validators_columns = {
         "care_profile": [DataRequired()],
-        "consulting_organization": [DataRequired()],
+        "consulting_organization": [
+            DataRequired(),
+            UniqueTogether(Route, {"consulting_organization": "consulting_organization_id",
+                                   "care_profile": "care_profile_id"},
+                           _l("This organization already has a route for this care profile")),
+        ],
         "allow_emergency": [_at_least_one(["allow_emergency", "allow_urgent", "allow_planned"],
                                           _l("Allow at least one urgency"))],
         "allow_sync": [_at_least_one(["allow_sync", "allow_deferred", "allow_mixed"],
@@ -152,17 +164,6 @@ class RouteView(TmkModelView):
         "consulting_organization": [["is_consulting", FilterEqual, True], ["is_active", FilterEqual, True]],
         "care_profile": [["is_active", FilterEqual, True]],
     }
-    def pre_add(self, item):
-        duplicate = self.datamodel.session.query(Route.id).filter(
-            Route.consulting_organization_id == item.consulting_organization.id,
-            Route.care_profile_id == item.care_profile.id,
-            Route.id != (item.id or 0),
-        )
-        if duplicate.first() is not None:
-            raise ValueError(_l("This organization already has a route for this care profile"))
-
-    pre_update = pre_add
-
     formatters_columns = {
         "assignment": lambda code: str(ASSIGNMENT_LABELS.get(code, code)),
     }
@@ -212,7 +213,11 @@ class UrgencyRuleView(TmkModelView):
             [InputRequired(), NumberRange(min=0),
              _compare("max_minutes", ge=False, message=_l("The warning must come before the deadline"))],
         ),
-        "effective_from": ru_date_field(_l("Effective from"), [DataRequired()]),
+        "effective_from": ru_date_field(_l("Effective from"), [
+            InputRequired(),
+            UniqueTogether(UrgencyRule, {"urgency": "urgency", "effective_from": "effective_from"},
+                           _l("This urgency already has a rule from this date")),
+        ]),
     }
     validators_columns = {"legal_basis": [Optional(), Length(max=300)]}
     formatters_columns = {

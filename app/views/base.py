@@ -2,6 +2,9 @@
 from flask import abort, request
 from flask_appbuilder import ModelView
 from wtforms import BooleanField
+from wtforms.validators import ValidationError
+
+from app.extensions import db
 
 MAX_PAGE_SIZE = 100
 
@@ -43,3 +46,27 @@ class PortalViewMixin:
 
 class TmkModelView(PortalViewMixin, ModelView):
     pass
+
+
+class UniqueTogether:
+    """Form validator for a unique rule over several columns, so the message stands next to the
+    field and the form keeps what was typed (FAB's own Unique covers single columns only).
+
+    ``fields`` maps form field names to model columns; FAB sets ``form._id`` when editing.
+    """
+
+    def __init__(self, model, fields: dict[str, str], message) -> None:
+        self.model, self.fields, self.message = model, fields, message
+
+    def __call__(self, form, field) -> None:
+        criteria = {}
+        for name, column in self.fields.items():
+            value = form[name].data
+            if value is None:
+                return
+            criteria[column] = getattr(value, "id", value)
+        query = db.session.query(self.model.id).filter_by(**criteria)
+        if getattr(form, "_id", None) is not None:
+            query = query.filter(self.model.id != int(form._id))
+        if query.first() is not None:
+            raise ValidationError(self.message)

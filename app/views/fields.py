@@ -36,7 +36,7 @@ class SnilsField(StringField):
 
 
 def ru_date_field(label, validators=(), **kwargs) -> DateField:
-    """A date typed as ДД.ММ.ГГГГ (a date picker in a foreign locale confuses more than it helps)."""
+    """Required dates take InputRequired: DataRequired would hide «wrong date» behind «required»."""
     return DateField(
         label,
         validators=list(validators),

@@ -7,6 +7,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.forms import ResetPasswordForm
 from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, UserInfoEditView
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -93,15 +94,12 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
         "first_name": [DataRequired(), Length(max=64)],
         "phone": [Optional(), Length(max=32)],
     }
-    add_form_extra_fields = {
-        **UserDBModelView.add_form_extra_fields,
-        "snils": SnilsField(),
+    _person_fields = {
+        "snils": SnilsField(validators=[Unique(SQLAInterface(TmkUser), "snils")]),
         "birth_date": ru_date_field(_l("Birth date"), [Optional()]),
     }
-    edit_form_extra_fields = {
-        "snils": SnilsField(),
-        "birth_date": ru_date_field(_l("Birth date"), [Optional()]),
-    }
+    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, **_person_fields}
+    edit_form_extra_fields = _person_fields
     base_filters = [["id", ManagedUsersFilter, lambda: None]]
     add_form_query_rel_fields = {
         "organization": [["id", OwnOrganizationFilter, None]],
@@ -165,6 +163,7 @@ class ProfileForm(DynamicForm):
 class TmkUserInfoEditView(UserInfoEditView):
     """Profile → «Информация»: the doctor edits his own name, СНИЛС and birth date (manual §4.1)."""
 
+    route_base = "/profile"
     form = ProfileForm
     form_title = _l("Edit my information")
     message = _l("Your information has been saved")
