@@ -76,6 +76,7 @@ class Config:
         self.AUTH_RATE_LIMITED = _bool("AUTH_RATE_LIMITED", True)
         self.AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
         self.RATELIMIT_ENABLED = self.AUTH_RATE_LIMITED
+        # with several processes the login limit must be counted in one place
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.FAB_PASSWORD_COMPLEXITY_ENABLED = True
         self.FAB_SAFE_REDIRECT_HOSTS = [

@@ -124,3 +124,27 @@ def test_logout_ends_the_session(app):
     assert client.get("/users/list/").status_code == 200
     client.get("/logout/")
     assert client.get("/users/list/").status_code == 302
+
+
+def test_login_limit_is_shared_through_redis(app):
+    """With REDIS_URL the login limit counts across processes: two apps, one budget."""
+    import os
+
+    import redis
+
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter("LIMITS*"):  # only the limiter's counters of earlier runs
+        client.delete(key)
+    settings = dict(REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url, AUTH_RATE_LIMITED=True,
+                    RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="3 per minute")
+    first = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings).test_client()
+    second = make_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings).test_client()
+    wrong = {"username": "regadmin", "password": "wrong"}
+    codes = [first.post("/login/", data=wrong).status_code for _ in range(2)]
+    codes.append(second.post("/login/", data=wrong).status_code)
+    assert codes == [302, 302, 302]
+    assert second.post("/login/", data=wrong).status_code == 429
+    assert first.post("/login/", data=wrong).status_code == 429
