@@ -105,7 +105,7 @@ class Config:
         # Uploads
         self.MAX_CONTENT_LENGTH = int(os.environ.get("TMK_MAX_UPLOAD_MB", "50")) * 1024 * 1024
 
-        # Mail: without MAIL_SERVER messages are written to instance/outbox/
+        # Mail (Flask-Mail); notifications use it
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
@@ -113,7 +113,6 @@ class Config:
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tmk@localhost")
-        self.MAIL_OUTBOX = str(folder / "outbox")
 
         # Video
         self.JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
