@@ -4,10 +4,10 @@ Each rule returns a SQL expression over a model, so a list, a related-field choi
 re-check (FAB's @action and custom endpoints skip base_filters) all ask the same question.
 """
 from flask import g
-from sqlalchemy import and_, false, not_, true
+from sqlalchemy import and_, false, not_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.security.roles import PUBLIC, REGIONAL_ADMIN
+from app.security.roles import MO_ADMIN, PUBLIC, REGIONAL_ADMIN
 
 
 def current_actor():
@@ -30,11 +30,17 @@ def own_organization_clause(actor, column) -> ColumnElement[bool]:
 
 
 def managed_users_clause(actor, user_model) -> ColumnElement[bool]:
-    """Accounts the actor may manage: an МО administrator never reaches a regional administrator."""
+    """Accounts the actor may manage: his own; an МО administrator also his МО's, but never a
+    regional administrator's; the regional administrator all."""
     if is_regional_admin(actor):
         return true()
+    if actor is None:
+        return false()
+    own_account = user_model.id == actor.id
+    if not any(role.name == MO_ADMIN for role in actor.roles):
+        return own_account
     holds_regional_role = user_model.roles.any(name=REGIONAL_ADMIN)
-    return and_(own_organization_clause(actor, user_model.organization_id), not_(holds_regional_role))
+    return or_(own_account, and_(own_organization_clause(actor, user_model.organization_id), not_(holds_regional_role)))
 
 
 def assignable_roles_clause(actor, role_model) -> ColumnElement[bool]:

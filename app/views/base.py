@@ -45,7 +45,8 @@ class PortalViewMixin:
 
 
 class TmkModelView(PortalViewMixin, ModelView):
-    pass
+    # no file columns here: FAB's /download/<filename> route stays closed
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 
 
 class UniqueTogether:
