@@ -1,5 +1,5 @@
 """What every model view of the portal shares."""
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_appbuilder import ModelView
 from wtforms import BooleanField
 from wtforms.validators import ValidationError
@@ -15,8 +15,13 @@ class PortalViewMixin:
     - FAB makes a non-nullable Boolean column InputRequired, so an unticked box fails validation;
       every Boolean column of the add/edit forms gets a plain check box with its default instead;
     - FAB answers 500 to a list URL with an unknown sort column or a non-numeric page; such a URL
-      gets 400 here.
+      gets 400 here;
+    - after adding a record FAB goes back through its page history, which may be the start page;
+      here one always sees the new record in its list.
     """
+
+    def post_add_redirect(self):
+        return redirect(url_for(f"{self.endpoint}.list"))
 
     def _init_forms(self):
         for kind in ("add", "edit"):
