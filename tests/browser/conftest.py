@@ -84,3 +84,10 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, url: str, login: str, password: str = "Demo-2026!") -> None:
+    page.goto(url + "/login/")
+    page.fill("#username", login)
+    page.fill("#password", password)
+    page.get_by_role("button", name="Войти").click()

@@ -5,15 +5,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
-
-
-def sign_in(page, url, login):
-    page.goto(url + "/login/")
-    page.fill("#username", login)
-    page.fill("#password", "Demo-2026!")
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(url + "/")
+from tests.browser.conftest import screenshot, sign_in
 
 
 def choose(page, field_id, option_text):
@@ -25,6 +17,7 @@ def choose(page, field_id, option_text):
 def test_mo_admin_adds_a_department_and_a_doctor(portal, page):
     url, _ = portal
     sign_in(page, url, "moadmin1")
+    page.wait_for_url(url + "/")
     department = f"Отделение функциональной диагностики {uuid.uuid4().hex[:4]}"
     page.goto(url + "/departmentview/add")
     choose(page, "organization", "ГКБ № 1")
@@ -66,9 +59,7 @@ def test_mo_admin_adds_a_department_and_a_doctor(portal, page):
     # the new doctor can sign in and sees his profile
     page.get_by_text("Дмитрий Орлов").click()
     page.get_by_role("link", name="Выход").click()
-    page.fill("#username", login)
-    page.fill("#password", "Doctor-2026")
-    page.get_by_role("button", name="Войти").click()
+    sign_in(page, url, login, "Doctor-2026")
     expect(page.get_by_role("heading", name=re.compile("Здравствуйте, Галина Петровна"))).to_be_visible()
     page.goto(url + "/users/userinfo/")
     expect(page.get_by_text("112-233-445 95")).to_be_visible()
@@ -79,6 +70,7 @@ def test_mo_admin_adds_a_department_and_a_doctor(portal, page):
 def test_regional_admin_adds_an_organization_and_a_route(portal, page):
     url, _ = portal
     sign_in(page, url, "regadmin")
+    page.wait_for_url(url + "/")
     suffix = uuid.uuid4().hex[:4]
     page.goto(url + "/medicalorganizationview/add")
     page.fill("#name", f"ГБУЗ «Детская областная больница {suffix}»")

@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 
 
 def test_run_py_prints_the_address_and_the_demo_logins(portal):
@@ -52,19 +52,13 @@ def test_login_menu_logout(portal, page):
 
 def test_wrong_password_is_explained(portal, page):
     url, _ = portal
-    page.goto(url + "/login/")
-    page.fill("#username", "regadmin")
-    page.fill("#password", "not-the-password")
-    page.get_by_role("button", name="Войти").click()
+    sign_in(page, url, "regadmin", "not-the-password")
     expect(page.get_by_text("Неверный логин или пароль")).to_be_visible()
 
 
 def test_doctor_sees_only_the_tabs_of_the_manual(portal, page):
     url, _ = portal
-    page.goto(url + "/login/")
-    page.fill("#username", "consultant1")
-    page.fill("#password", "Demo-2026!")
-    page.get_by_role("button", name="Войти").click()
+    sign_in(page, url, "consultant1")
     page.wait_for_url(url + "/")
     menu = page.locator(".navbar-nav").first
     assert menu.get_by_text("Пользователи").is_visible()
