@@ -10,3 +10,19 @@ from app.models.orgs import (  # noqa: F401
     UrgencyRule,
 )
 from app.models.users import TmkUser, user_care_profile  # noqa: F401
+from app.models.requests import (  # noqa: F401
+    EXTERNAL_SOURCE_LABELS,
+    FINISHED_STATUSES,
+    GOAL_LABELS,
+    OPEN_STATUSES,
+    SEX_LABELS,
+    STATUS_LABELS,
+    AuditEvent,
+    ConsultationRequest,
+    ExternalRecord,
+    Patient,
+    RequestEvent,
+    RequestNumber,
+    utcnow,
+)
+from app.models.documents import Document, RequestAttachment  # noqa: F401

@@ -1,0 +1,81 @@
+"""Who may do what to a request now. The same answers drive the buttons shown and the checks made."""
+from app.models import OPEN_STATUSES, ConsultationRequest, TmkUser
+from app.security.roles import CONSULTANT, COORDINATOR, MO_ADMIN, REQUESTER
+
+
+def _of_consulting_side(actor: TmkUser, request: ConsultationRequest, role: str) -> bool:
+    return actor.has_role(role) and actor.organization_id == request.consulting_organization_id
+
+
+def covers_profile(user: TmkUser, request: ConsultationRequest) -> bool:
+    return any(profile.id == request.care_profile_id for profile in user.care_profiles)
+
+
+def may_create(actor) -> bool:
+    return actor.has_role(REQUESTER) and actor.organization_id is not None
+
+
+def may_edit_draft(actor, request) -> bool:
+    return request.status == "draft" and request.author_id == actor.id
+
+
+def may_submit(actor, request) -> bool:
+    return may_edit_draft(actor, request) and actor.has_role(REQUESTER)
+
+
+def may_approve(actor, request) -> bool:
+    return (request.status == "on_approval" and actor.has_role(MO_ADMIN)
+            and actor.organization_id == request.requesting_organization_id)
+
+
+may_reject = may_approve
+
+
+def may_take(actor, request) -> bool:
+    if request.status != "new" or not _of_consulting_side(actor, request, CONSULTANT):
+        return False
+    if request.designated_consultant_id is not None:
+        return request.designated_consultant_id == actor.id
+    return request.route.assignment == "pool" and covers_profile(actor, request)
+
+
+def may_assign(actor, request) -> bool:
+    return request.status == "new" and _of_consulting_side(actor, request, COORDINATOR)
+
+
+def _is_the_consultant(actor, request) -> bool:
+    return request.status == "in_work" and request.consultant_id == actor.id
+
+
+may_transfer = _is_the_consultant
+may_request_info = _is_the_consultant
+
+
+def may_provide_info(actor, request) -> bool:
+    return request.status == "awaiting_info" and request.author_id == actor.id
+
+
+def may_refuse(actor, request) -> bool:
+    return _is_the_consultant(actor, request) or may_take(actor, request) or may_assign(actor, request)
+
+
+def may_cancel(actor, request) -> bool:
+    return request.author_id == actor.id and request.status in OPEN_STATUSES and request.status != "signing"
+
+
+ACTIONS = {
+    "submit": may_submit,
+    "approve": may_approve,
+    "reject": may_reject,
+    "take": may_take,
+    "assign": may_assign,
+    "transfer": may_transfer,
+    "request_info": may_request_info,
+    "provide_info": may_provide_info,
+    "refuse": may_refuse,
+    "cancel": may_cancel,
+}
+
+
+def allowed_actions(actor, request) -> list[str]:
+    return [name for name, check in ACTIONS.items() if check(actor, request)]
