@@ -115,6 +115,10 @@ class Config:
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tmk@localhost")
 
         # Video
+        # «Портал врача»: the patient's record in the region's doctor portal; {snils} and {policy} are
+        # filled in. Empty: the link is not shown.
+        self.TMK_DOCTOR_PORTAL_URL = os.environ.get("TMK_DOCTOR_PORTAL_URL", "")
+
         self.JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
         self.JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
         self.JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")

@@ -3,18 +3,23 @@
 Lists, the request page, actions, files, the API and exports all filter through
 ``visible_requests_clause``; a tab is that clause narrowed down.
 """
-from sqlalchemy import and_, exists, false, or_, select, true
+import dataclasses
+
+from sqlalchemy import and_, case, exists, false, or_, select, true
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.models import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
     ConsultationRequest as CR,
+    Patient,
     RequestEvent,
     Route,
     user_care_profile,
 )
 from app.security.access import is_regional_admin
+from app.security.audit import audit
 from app.security.roles import CONSULTANT, COORDINATOR, MO_ADMIN
 
 TABS = ("all", "available", "in_work", "outgoing", "drafts")
@@ -87,3 +92,50 @@ def tab_clause(actor, tab: str) -> ColumnElement[bool]:
 
 def finished_clause(finished: bool) -> ColumnElement[bool]:
     return CR.status.in_(FINISHED_STATUSES if finished else OPEN_STATUSES)
+
+
+def find_visible_request(session, actor, request_id):
+    """The request if this user may see it; else None, with the attempt written to the audit trail."""
+    found = session.query(CR).filter(CR.id == request_id, visible_requests_clause(actor)).one_or_none()
+    if found is None:
+        audit(actor, "read_denied", "consultation_request", request_id)
+    return found
+
+
+@dataclasses.dataclass
+class ListFilters:
+    query: str = ""
+    status: str = ""
+    care_profile_id: int | None = None
+    urgency: str = ""
+    finished: bool = False
+
+
+_URGENCY_RANK = case({"emergency": 0, "urgent": 1, "planned": 2}, value=CR.urgency, else_=3)
+
+
+def list_requests(session, actor, tab: str, filters: ListFilters, page: int, page_size: int):
+    """One page of a tab: (requests with patient, profile and МО loaded, total count). Two queries."""
+    query = session.query(CR).filter(visible_requests_clause(actor), tab_clause(actor, tab))
+    if tab != "drafts":
+        query = query.filter(finished_clause(filters.finished))
+    if filters.status:
+        query = query.filter(CR.status == filters.status)
+    if filters.care_profile_id:
+        query = query.filter(CR.care_profile_id == filters.care_profile_id)
+    if filters.urgency:
+        query = query.filter(CR.urgency == filters.urgency)
+    if filters.query:
+        text = filters.query.strip()
+        query = query.outerjoin(CR.patient).filter(
+            or_(CR.number.ilike(f"%{text}%"), Patient.last_name.ilike(f"{text}%"))
+        )
+    total = query.order_by(None).count()
+    rows = (
+        query.options(joinedload(CR.patient), joinedload(CR.care_profile), joinedload(CR.consulting_organization))
+        .order_by(_URGENCY_RANK if tab == "available" else CR.created_at.desc(), CR.created_at.desc())
+        .offset(page * page_size)
+        .limit(page_size)
+        .all()
+    )
+    return rows, total

@@ -24,7 +24,8 @@ _EVERYONE = [
     (r"can_userinfo|resetmypassword|userinfoedit", "TmkUserModelView"),
     (r"can_this_form_(get|post)", "ResetMyPasswordView|TmkUserInfoEditView"),
     (r"can_list|can_show", "UserDirectoryView"),
-    (r"menu_access", "Users directory"),
+    (r"menu_access", "Users directory|All requests|Available requests"),
+    (r"can_(read|act)", "Requests"),
 ]
 
 # (permission regex, view-menu regex) pairs; the regional administrator gets every permission.
@@ -38,8 +39,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         (r"menu_access", "Administration|User accounts|Departments"),
     ],
     COORDINATOR: _EVERYONE,
-    CONSULTANT: _EVERYONE,
-    REQUESTER: _EVERYONE,
+    CONSULTANT: _EVERYONE + [(r"menu_access", "Requests in work")],
+    REQUESTER: _EVERYONE + [(r"menu_access", "Outgoing requests|Draft requests")],
     PUBLIC: [],
 }
 

@@ -9,12 +9,30 @@ from app.views.admin import (
     RouteView,
     UrgencyRuleView,
 )
+from app.views.request_form import RequestFormView
+from app.views.requests import TAB_TITLES, RequestsView
 from app.views.users import UserDirectoryView
 
 ADMIN = "Administration"
 
 
+# menu name (its permission) → tab, in the manual's order (§2.2)
+REQUEST_TABS = {
+    "All requests": "all",
+    "Available requests": "available",
+    "Requests in work": "in_work",
+    "Outgoing requests": "outgoing",
+    "Draft requests": "drafts",
+}
+TAB_ICONS = {"all": "fa-list", "available": "fa-inbox", "in_work": "fa-stethoscope", "outgoing": "fa-paper-plane",
+             "drafts": "fa-file-o"}
+
+
 def register_views(appbuilder: AppBuilder) -> None:
+    appbuilder.add_view_no_menu(RequestsView)
+    appbuilder.add_view_no_menu(RequestFormView)
+    for name, tab in REQUEST_TABS.items():
+        appbuilder.add_link(name, href=f"/requests/{tab}/", label=TAB_TITLES[tab], icon=TAB_ICONS[tab])
     appbuilder.add_view(UserDirectoryView, "Users directory", label=_l("Users"), icon="fa-users")
 
     admin = {"category": ADMIN, "category_label": _l("Administration"), "category_icon": "fa-cogs"}

@@ -4,6 +4,8 @@ import datetime
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import gettext as _
 
+from app.validators import format_snils
+
 
 def format_date(value: datetime.date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
@@ -35,3 +37,4 @@ def display_value(value):
 
 def register_template_filters(app) -> None:
     app.add_template_filter(display_value, "display_value")
+    app.add_template_filter(format_snils, "snils")

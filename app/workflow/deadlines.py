@@ -24,3 +24,10 @@ def resume(due: datetime.datetime | None, paused_at: datetime.datetime, now: dat
     """The deadline after a pause: moved by the time spent waiting. Returns (new due, paused)."""
     paused = now - paused_at
     return (due + paused if due else None), paused
+
+
+def time_left(request, now: datetime.datetime) -> datetime.timedelta | None:
+    """Time until the deadline (negative when overdue); the clock stands still while paused."""
+    if request.due_at is None or request.status in ("completed", "refused", "cancelled"):
+        return None
+    return request.due_at - (request.paused_at or now)

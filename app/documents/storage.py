@@ -1,0 +1,93 @@
+"""Files on disk, each stored once under its sha256, with a type decided by content, not by name."""
+import hashlib
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models import Document
+from app.workflow.errors import InvalidInput
+
+# (content type, extension) by what the first bytes say
+_MAGIC = [
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\x1aE\xdf\xa3", "video/webm"),
+    (b"OggS", "audio/ogg"),
+]
+OFFICE_TYPES = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    """The type of an allowed file, or None: PDF, JPEG, PNG, DOCX, XLSX, TXT, DICOM, WebM, Ogg, MP4."""
+    for magic, content_type in _MAGIC:
+        if data.startswith(magic):
+            return content_type
+    if len(data) > 132 and data[128:132] == b"DICM":
+        return "application/dicom"
+    if data[4:8] == b"ftyp":
+        return "video/mp4"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names:
+            for prefix, content_type in OFFICE_TYPES.items():
+                if any(name.startswith(prefix) for name in names):
+                    return content_type
+        return None
+    if b"\x00" not in data[:4096]:
+        try:
+            data.decode("utf-8")
+            return "text/plain"
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def safe_filename(name: str) -> str:
+    """A display name without paths, control characters or characters that break headers."""
+    name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
+    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]", "_", name).strip(" .")
+    return (name or "file")[:200]
+
+
+def _path_for(sha256: str) -> Path:
+    return Path(current_app.instance_path) / "files" / sha256[:2] / sha256
+
+
+def store_upload(owner, filename: str, data: bytes) -> Document:
+    """Keep the bytes (once per content) and add a Document row owned by ``owner`` to the session."""
+    if not data:
+        raise InvalidInput(_l("The file %(name)s is empty", name=safe_filename(filename)))
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise InvalidInput(_l("The file %(name)s is of a type the portal does not accept "
+                              "(PDF, JPEG, PNG, DOCX, XLSX, TXT, DICOM, audio and video)",
+                              name=safe_filename(filename)))
+    sha256 = hashlib.sha256(data).hexdigest()
+    path = _path_for(sha256)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    document = Document(owner_id=owner.id, name=safe_filename(filename), content_type=content_type,
+                        size=len(data), sha256=sha256)
+    db.session.add(document)
+    return document
+
+
+def open_document(document: Document) -> Path:
+    return _path_for(document.sha256)

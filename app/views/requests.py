@@ -1,0 +1,175 @@
+"""The request tabs, the request page and its actions: HTTP in, calls of app/workflow and
+app/security/requests out."""
+from urllib.parse import quote
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from app.documents.storage import open_document
+from app.extensions import db
+from app.models import (
+    EXTERNAL_SOURCE_LABELS,
+    GOAL_LABELS,
+    MODE_LABELS,
+    SEX_LABELS,
+    STATUS_LABELS,
+    URGENCY_LABELS,
+    CareProfile,
+    RequestAttachment,
+    utcnow,
+)
+from app.security.audit import audit
+from app.security.requests import TABS, ListFilters, find_visible_request, list_requests
+from app.workflow import deadlines
+from app.workflow.errors import WorkflowError
+from app.workflow.requests import ACTION_LABELS, consultant_choices, run_action
+from app.workflow.rules import allowed_actions, may_create
+
+TAB_TITLES = {
+    "all": _l("Requests"),
+    "available": _l("Available"),
+    "in_work": _l("In work"),
+    "outgoing": _l("Outgoing"),
+    "drafts": _l("Drafts"),
+}
+PAGE_SIZES = (20, 50, 100)
+
+
+def format_time_left(left) -> str:
+    if left is None:
+        return ""
+    minutes = int(abs(left.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = ([f"{days} д"] if days else []) + ([f"{hours} ч"] if hours or days else []) + [f"{minutes} мин"]
+    text = " ".join(parts)
+    return str(_l("overdue by %(time)s", time=text)) if left.total_seconds() < 0 else text
+
+
+def doctor_portal_url(patient) -> str:
+    template = current_app.config["TMK_DOCTOR_PORTAL_URL"]
+    if not template or patient is None:
+        return ""
+    return template.format(snils=quote(patient.snils or ""), policy=quote(patient.oms_policy or ""))
+
+
+class RequestsView(BaseView):
+    route_base = "/requests"
+    default_view = "tab"
+    class_permission_name = "Requests"
+    base_permissions = ["can_read", "can_act"]
+
+    def _int_arg(self, name, default=None, allowed=None):
+        value = request.args.get(name, "")
+        if not value:
+            return default
+        if not value.isdigit() or (allowed and int(value) not in allowed):
+            abort(400)
+        return int(value)
+
+    def _visible_or_404(self, request_id):
+        found = find_visible_request(db.session, g.user, request_id)
+        if found is None:
+            abort(404)
+        return found
+
+    def _context(self, consultation, full_patient=False):
+        actions = allowed_actions(g.user, consultation)
+        audit(g.user, "read_patient_full" if full_patient else "read_request", "consultation_request",
+              consultation.id)
+        choices = {}
+        if "assign" in actions:
+            choices["assign"] = consultant_choices(consultation)
+        if "transfer" in actions:
+            choices["transfer"] = consultant_choices(consultation, exclude=g.user)
+        left = deadlines.time_left(consultation, utcnow())
+        return dict(
+            r=consultation, actions=actions, choices=choices, full_patient=full_patient,
+            time_left=format_time_left(left), overdue=left is not None and left.total_seconds() < 0,
+            portal_url=doctor_portal_url(consultation.patient),
+            attachments=db.session.query(RequestAttachment).filter_by(request_id=consultation.id).all(),
+            labels=dict(status=STATUS_LABELS, urgency=URGENCY_LABELS, mode=MODE_LABELS, goal=GOAL_LABELS,
+                        sex=SEX_LABELS, source=EXTERNAL_SOURCE_LABELS, action=ACTION_LABELS),
+        )
+
+    @expose("/<tab>/")
+    @has_access
+    @permission_name("read")
+    def tab(self, tab="all"):
+        if tab not in TABS:
+            abort(404)
+        filters = ListFilters(
+            query=request.args.get("q", "").strip()[:100],
+            status=request.args.get("status", "") if request.args.get("status") in STATUS_LABELS else "",
+            care_profile_id=self._int_arg("profile"),
+            urgency=request.args.get("urgency", "") if request.args.get("urgency") in URGENCY_LABELS else "",
+            finished=request.args.get("closed") == "1",
+        )
+        page_size = self._int_arg("psize", PAGE_SIZES[0], PAGE_SIZES)
+        page = self._int_arg("page", 0)
+        rows, total = list_requests(db.session, g.user, tab, filters, page, page_size)
+        now = utcnow()
+        selected_id = self._int_arg("selected")
+        selected = self._visible_or_404(selected_id) if selected_id else None
+        return self.render_template(
+            "requests/list.html", tab=tab, title=TAB_TITLES[tab], tab_titles=TAB_TITLES, rows=rows, total=total,
+            page=page, page_size=page_size, page_sizes=PAGE_SIZES, filters=filters,
+            profiles=db.session.query(CareProfile).order_by(CareProfile.name).all(),
+            time_left={r.id: deadlines.time_left(r, now) for r in rows}, format_time_left=format_time_left,
+            status_labels=STATUS_LABELS, urgency_labels=URGENCY_LABELS, can_create=may_create(g.user),
+            selected_id=selected_id,
+            panel_html=Markup(render_template("requests/_panel.html", **self._context(selected))) if selected else "",
+        )
+
+    @expose("/<int:request_id>")
+    @has_access
+    @permission_name("read")
+    def show(self, request_id):
+        consultation = self._visible_or_404(request_id)
+        full = request.args.get("patient") == "full"
+        return self.render_template("requests/page.html", title=consultation.number,
+                                    **self._context(consultation, full_patient=full))
+
+    @expose("/<int:request_id>/panel")
+    @has_access
+    @permission_name("read")
+    def panel(self, request_id):
+        """The request beside the list (fetched when a row is selected)."""
+        consultation = self._visible_or_404(request_id)
+        return self.render_template("requests/_panel.html", **self._context(consultation))
+
+    @expose("/<int:request_id>/action/<action>", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def act(self, request_id, action):
+        consultation = self._visible_or_404(request_id)
+        consultant_id = request.form.get("consultant_id", "")
+        try:
+            run_action(g.user, consultation, action, comment=request.form.get("comment", "")[:4000],
+                       consultant_id=int(consultant_id) if consultant_id.isdigit() else None)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{consultation.number}: {ACTION_LABELS.get(action, action)}", "success")
+        back = request.form.get("next", "")
+        if back.startswith("/requests/") and "//" not in back:
+            return redirect(back)
+        return redirect(url_for("RequestsView.show", request_id=request_id))
+
+    @expose("/<int:request_id>/files/<int:attachment_id>")
+    @has_access
+    @permission_name("read")
+    def attachment(self, request_id, attachment_id):
+        consultation = self._visible_or_404(request_id)
+        attached = db.session.query(RequestAttachment).filter_by(id=attachment_id, request_id=consultation.id).first()
+        if attached is None:
+            audit(g.user, "read_denied", "request_attachment", attachment_id)
+            abort(404)
+        audit(g.user, "download", "document", attached.document_id)
+        document = attached.document
+        inline = document.content_type in ("application/pdf", "image/jpeg", "image/png")
+        return send_file(open_document(document), mimetype=document.content_type, as_attachment=not inline,
+                         download_name=document.name, max_age=0)
