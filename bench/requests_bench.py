@@ -287,7 +287,9 @@ def main() -> None:
         results, missing = [], set()
         for label, login, url20, url100 in PAGES:
             for psize, url in ((20, url20), (100, url100)):
+                started = time.perf_counter()
                 result = measure(app, login, url, args.repeat, counter)
+                print(f"  measured {url} as {login} in {time.perf_counter() - started:.0f} s", flush=True)
                 results.append((label, login, psize, url, result))
                 if result.get("status") == 404 and url not in missing:
                     missing.add(url)

@@ -40,6 +40,11 @@ from app.workflow.rules import may_create, may_edit_draft
 from app.workflow.validation import ExternalRecordData, PatientData, RequestData
 
 
+def _text(field) -> str:
+    """A text field's value; a field missing from the post reads as empty."""
+    return (field.data or "").strip()
+
+
 class RecordForm(Form):
     source = SelectField(_l("Source"), choices=[("", "—"), *EXTERNAL_SOURCE_LABELS.items()], validate_choice=False)
     record_date = ru_date_field(_l("Date"), [Optional()])
@@ -70,23 +75,23 @@ class RequestForm(DynamicForm):
 
     def to_data(self, route_id: int) -> RequestData:
         patient = PatientData(
-            last_name=self.patient_last_name.data.strip(), first_name=self.patient_first_name.data.strip(),
-            middle_name=self.patient_middle_name.data.strip(), birth_date=self.patient_birth_date.data,
-            sex=self.patient_sex.data, snils=self.patient_snils.data.strip(),
-            oms_policy=self.patient_oms_policy.data.strip(),
+            last_name=_text(self.patient_last_name), first_name=_text(self.patient_first_name),
+            middle_name=_text(self.patient_middle_name), birth_date=self.patient_birth_date.data,
+            sex=self.patient_sex.data, snils=_text(self.patient_snils),
+            oms_policy=_text(self.patient_oms_policy),
         )
         has_patient = any([patient.last_name, patient.first_name, patient.snils, patient.oms_policy,
                            patient.birth_date])
         records = [
-            ExternalRecordData(source=row.source.data, record_date=row.record_date.data, title=row.title.data.strip(),
-                               summary=row.summary.data.strip())
-            for row in self.records if row.title.data.strip() or row.source.data
+            ExternalRecordData(source=row.source.data, record_date=row.record_date.data, title=_text(row.title),
+                               summary=_text(row.summary))
+            for row in self.records if _text(row.title) or row.source.data
         ]
         return RequestData(
             route_id=route_id, urgency=self.urgency.data or None, mode=self.mode.data or None,
             goal=int(self.goal.data) if (self.goal.data or "").isdigit() else None,
-            question=self.question.data.strip(), anamnesis=self.anamnesis.data.strip(),
-            diagnosis_code=self.diagnosis_code.data.strip().upper(), diagnosis_text=self.diagnosis_text.data.strip(),
+            question=_text(self.question), anamnesis=_text(self.anamnesis),
+            diagnosis_code=_text(self.diagnosis_code).upper(), diagnosis_text=_text(self.diagnosis_text),
             consent_given=self.consent_given.data, patient=patient if has_patient else None,
             external_records=records,
         )
