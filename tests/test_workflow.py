@@ -205,3 +205,11 @@ def test_two_consultants_take_at_the_same_moment(app):
         winner = next(name for name, result in results.items() if result == "taken")
         assert request.consultant.username == winner
         assert [e.action for e in request.events].count("take") == 1
+
+
+def test_an_incomplete_draft_cannot_be_submitted_by_the_button(ctx):
+    draft = wf.save_request(user("requester1"), request_data(question="", consent_given=False), submit=False)
+    with pytest.raises(InvalidInput) as error:
+        wf.submit_request(user("requester1"), draft)
+    assert {"question", "consent_given"} <= set(error.value.fields)
+    assert draft.status == "draft"

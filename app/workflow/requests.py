@@ -20,7 +20,7 @@ from app.workflow import deadlines, rules
 from app.workflow.errors import InvalidInput, NotAllowed
 from app.workflow.numbering import next_request_number
 from app.workflow.signals import request_changed
-from app.workflow.validation import RequestData, check_complete, resolve_patient
+from app.workflow.validation import RequestData, check_complete, data_of, resolve_patient
 
 
 def _record(actor, request, action, from_status, comment="") -> RequestEvent:
@@ -115,6 +115,10 @@ def _receive(request, now) -> dict:
 
 def submit_request(actor, request):
     _require(rules.may_submit, actor, request, _l("Only the author may submit a draft"))
+    problems = check_complete(db.session, data_of(request), for_submit=True)
+    if problems:
+        raise InvalidInput(_l("The draft is not complete: edit it and fill in the highlighted fields"),
+                           fields=problems)
     now = utcnow()
     if request.route.requires_approval:
         _move(actor, request, "submit", "on_approval", submitted_at=now)

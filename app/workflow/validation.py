@@ -127,3 +127,19 @@ def resolve_patient(session: Session, data: PatientData) -> Patient:
                    middle_name=data.middle_name.strip() or None, birth_date=data.birth_date, sex=data.sex,
                    snils=snils, oms_policy=policy)
 
+
+
+def data_of(request) -> RequestData:
+    """What a stored request (a draft) says, in the shape the checks take."""
+    patient = request.patient
+    return RequestData(
+        route_id=request.route_id, urgency=request.urgency, mode=request.mode, goal=request.goal,
+        question=request.question, anamnesis=request.anamnesis, diagnosis_code=request.diagnosis_code,
+        diagnosis_text=request.diagnosis_text, consent_given=request.consent_given,
+        patient=None if patient is None else PatientData(
+            last_name=patient.last_name, first_name=patient.first_name, middle_name=patient.middle_name or "",
+            birth_date=patient.birth_date, sex=patient.sex, snils=patient.snils or "",
+            oms_policy=patient.oms_policy or ""),
+        external_records=[ExternalRecordData(source=r.source, record_date=r.record_date, title=r.title,
+                                             summary=r.summary) for r in request.external_records],
+    )
