@@ -171,3 +171,22 @@ def test_draft_is_saved_and_submitted_later(app, client_for):
 
 def test_doctor_who_is_not_a_requester_cannot_open_the_wizard(app, client_for):
     assert client_for("consultant1").get("/requests/new/").status_code == 403
+
+
+def test_time_left_reads_in_russian_and_turns_red_when_overdue(app, client_for):
+    import datetime
+
+    from app.views.requests import format_time_left
+
+    with app.test_request_context():
+        assert format_time_left(datetime.timedelta(hours=1, minutes=5)) == "1 ч 5 мин"
+        assert format_time_left(datetime.timedelta(days=2, hours=3)) == "2 д 3 ч 0 мин"
+        assert format_time_left(-datetime.timedelta(minutes=15)) == "просрочена на 15 мин"
+    with app.app_context():
+        overdue = new_request(urgency="emergency")
+        overdue.due_at = overdue.received_at - datetime.timedelta(minutes=30)
+        db.session.commit()
+        request_id = overdue.id
+    html = client_for("consultant1").get("/requests/available/?psize=100").get_data(as_text=True)
+    row = re.search(rf'<tr class="[^"]*" data-id="{request_id}">(.*?)</tr>', html, re.S).group(1)
+    assert 'class="tmk-overdue"' in row and "просрочена на" in row
