@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.models.names import PersonName
 from app.models.orgs import CareProfile, MedicalOrganization, Route
 from app.models.users import TmkUser
 
@@ -48,7 +49,7 @@ def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
-class Patient(Model):
+class Patient(PersonName, Model):
     """Seen only through the requests one takes part in (app/security/requests.py)."""
 
     __tablename__ = "patient"
@@ -62,15 +63,6 @@ class Patient(Model):
     snils: Mapped[str | None] = mapped_column(String(11), unique=True)
     oms_policy: Mapped[str | None] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
-
-    @property
-    def short_name(self) -> str:
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
-        return f"{self.last_name} {initials}".strip()
 
     def __str__(self) -> str:
         return self.short_name

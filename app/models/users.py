@@ -6,6 +6,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.models.names import PersonName
 from app.models.orgs import CareProfile, Department, MedicalOrganization
 
 user_care_profile = Table(
@@ -16,7 +17,7 @@ user_care_profile = Table(
 )
 
 
-class TmkUser(User):
+class TmkUser(PersonName, User):
     __tablename__ = "ab_user"
 
     middle_name: Mapped[str | None] = mapped_column(String(64))
@@ -34,16 +35,6 @@ class TmkUser(User):
     organization: Mapped[MedicalOrganization | None] = relationship(foreign_keys=[organization_id])
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     care_profiles: Mapped[list[CareProfile]] = relationship(secondary=user_care_profile)
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
-
-    @property
-    def short_name(self) -> str:
-        """Иванов И. И."""
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
-        return f"{self.last_name} {initials}".strip()
 
     def has_role(self, role_name: str) -> bool:
         return any(role.name == role_name for role in self.roles)
