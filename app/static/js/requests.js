@@ -22,6 +22,10 @@
         var url = new URL(window.location.href);
         url.searchParams.set("selected", id);
         window.history.replaceState(null, "", url.toString());
+        // after an action, come back to this list with this request selected
+        Array.prototype.forEach.call(panel.querySelectorAll("input[name=next]"), function (input) {
+          input.value = url.pathname + url.search;
+        });
       })
       .catch(function () {
         window.location.href = row.querySelector("a.tmk-row-link").href;  // fall back to a full load
