@@ -43,18 +43,15 @@ URGENCY_WEIGHTS = {"emergency": 10, "urgent": 30, "planned": 60}
 DUE_MINUTES = {"emergency": 120, "urgent": 1440, "planned": 20160}
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
-# (label, login, url, url with page size 100). The request pages are the ones under test; the directory
+# (label, login, url with {n} for the page size). The request pages are the ones under test; the directory
 # is a control row: a list that exists today, proving that login, timing and query counting work.
 PAGES = [
-    ("Доступные", "bench_consultant", "/requests/available/?psize=20", "/requests/available/?psize=100"),
-    ("Заявки", "bench_regadmin", "/requests/all/?psize=20", "/requests/all/?psize=100"),
-    ("Заявки", "bench_consultant", "/requests/all/?psize=20", "/requests/all/?psize=100"),
-    ("API tab/all", "bench_regadmin", "/api/v1/requests/tab/all?page_size=20",
-     "/api/v1/requests/tab/all?page_size=100"),
-    ("API tab/all", "bench_consultant", "/api/v1/requests/tab/all?page_size=20",
-     "/api/v1/requests/tab/all?page_size=100"),
-    ("(контроль) Пользователи", "bench_consultant", "/directory/list/?psize_UserDirectoryView=20",
-     "/directory/list/?psize_UserDirectoryView=100"),
+    ("Доступные", "bench_consultant", "/requests/available/?psize={n}"),
+    ("Заявки", "bench_regadmin", "/requests/all/?psize={n}"),
+    ("Заявки", "bench_consultant", "/requests/all/?psize={n}"),
+    ("API tab/all", "bench_regadmin", "/api/v1/requests/tab/all?page_size={n}"),
+    ("API tab/all", "bench_consultant", "/api/v1/requests/tab/all?page_size={n}"),
+    ("(контроль) Пользователи", "bench_consultant", "/directory/list/?psize_UserDirectoryView={n}"),
 ]
 
 
@@ -69,9 +66,8 @@ def weighted(rnd, weights: dict):
     return rnd.choices(list(weights), list(weights.values()))[0]
 
 
-def seed(session, sm, n_requests: int) -> dict:
-    """Everything in bulk statements: generate_series for plain rows, executemany for related ones."""
-    rnd = random.Random(2026)  # the same database every run
+def seed_region(session, sm, rnd) -> dict:
+    """МО, departments, routes, users, patients: generate_series for plain rows, executemany for linked ones."""
     x = session.execute
     x(sa.text("""INSERT INTO medical_organization (name, short_name, frmo_oid, address, is_consulting,
                  allows_drafts, is_active)
@@ -148,9 +144,17 @@ def seed(session, sm, n_requests: int) -> dict:
                  ELSE 'female' END, lpad(i::text, 11, '0'), (9000000000000000 + i)::text, now()
                  FROM generate_series(1, 30000) i"""))
     patients = [r.id for r in x(sa.text("SELECT id FROM patient"))]
+    return {"consulting": consulting, "routes": routes, "requesters": requesters, "doctors": doctors,
+            "patients": patients, "users": len(people)}
 
-    # requests: the busy МО's routes weigh 4, so it receives about 30% of the region's requests
-    route_weights = [4 if r.org == consulting[BUSY] else 1 for r in routes]
+
+def seed_requests(session, rnd, region: dict, n_requests: int) -> int:
+    """Requests made in Python (they must stay consistent), inserted in batches; their history in SQL."""
+    routes, requesters, doctors, patients = (region[k] for k in ("routes", "requesters", "doctors", "patients"))
+    x = session.execute
+    first_id = x(sa.text("SELECT coalesce(max(id), 0) FROM consultation_request")).scalar()  # after the demo's
+    # the busy МО's routes weigh 4, so it receives about 30% of the region's requests
+    route_weights = [4 if r.org == region["consulting"][BUSY] else 1 for r in routes]
     requesting = list(requesters)
     rows = []
     for _ in range(n_requests):
@@ -163,15 +167,15 @@ def seed(session, sm, n_requests: int) -> dict:
         urgency = weighted(rnd, URGENCY_WEIGHTS)
         org = rnd.choice(requesting)
         staff = doctors[(route.org, route.profile)]
-        row = {"patient_id": rnd.choice(patients), "route_id": route.id, "care_profile_id": route.profile,
-               "consulting_organization_id": route.org, "requesting_organization_id": org,
-               "author_id": rnd.choice(requesters[org]), "consultant_id": None, "designated_consultant_id": None,
-               "urgency": urgency, "mode": rnd.choice(("sync", "deferred", "mixed")), "goal": rnd.randint(1, 9),
-               "question": "Прошу консультацию по тактике лечения", "anamnesis": "Жалобы на боли в груди",
-               "diagnosis_code": "I21.0", "diagnosis_text": "Острый инфаркт миокарда", "consent_given": True,
-               "status": status, "created_at": created, "submitted_at": None, "received_at": None,
-               "taken_at": None, "due_at": None, "paused_at": None, "completed_at": None,
-               "video_room": f"{rnd.getrandbits(128):032x}"}
+        row = dict.fromkeys(("consultant_id", "designated_consultant_id", "submitted_at", "received_at",
+                             "taken_at", "due_at", "paused_at", "completed_at")) | {
+            "patient_id": rnd.choice(patients), "route_id": route.id, "care_profile_id": route.profile,
+            "consulting_organization_id": route.org, "requesting_organization_id": org,
+            "author_id": rnd.choice(requesters[org]), "urgency": urgency, "goal": rnd.randint(1, 9),
+            "mode": rnd.choice(("sync", "deferred", "mixed")), "question": "Прошу консультацию по тактике лечения",
+            "anamnesis": "Жалобы на боли в груди", "diagnosis_code": "I21.0",
+            "diagnosis_text": "Острый инфаркт миокарда", "consent_given": True, "status": status,
+            "created_at": created, "video_room": f"{rnd.getrandbits(128):032x}"}
         if status != "draft":
             row["submitted_at"] = created + datetime.timedelta(minutes=5)
         if status not in ("draft", "on_approval"):
@@ -203,17 +207,15 @@ def seed(session, sm, n_requests: int) -> dict:
     # ~2 history rows per request: «создана» by the author, then the last move by whoever made it
     x(sa.text("""INSERT INTO request_event (request_id, actor_id, action, from_status, to_status, comment, created_at)
                  SELECT id, author_id, 'create', NULL, 'draft', '', created_at FROM consultation_request
+                 WHERE id > :first
                  UNION ALL
                  SELECT id, COALESCE(consultant_id, author_id),
                         CASE status WHEN 'cancelled' THEN 'cancel' WHEN 'refused' THEN 'refuse'
                              WHEN 'new' THEN 'submit' WHEN 'on_approval' THEN 'submit' ELSE 'take' END,
                         CASE WHEN status IN ('new', 'on_approval') THEN 'draft' ELSE 'new' END, status, '',
                         COALESCE(completed_at, taken_at, submitted_at)
-                 FROM consultation_request WHERE status <> 'draft'"""))
-    session.commit()
-    x(sa.text("ANALYZE"))  # fresh statistics, or the planner guesses on 100 000 rows it has never seen
-    session.commit()
-    return {"routes": len(routes), "users": len(people), "requests": len(rows)}
+                 FROM consultation_request WHERE status <> 'draft' AND id > :first"""), {"first": first_id})
+    return len(rows)
 
 
 def measure(app, login: str, url: str, repeat: int, counter: list) -> dict:
@@ -242,6 +244,27 @@ def measure(app, login: str, url: str, repeat: int, counter: list) -> dict:
             "size": len(response.data), "rows": rows}
 
 
+def report(results: list) -> None:
+    print(f"\n{'page':<25} {'user':<17} {'size':>4} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4}  body")
+    for label, login, psize, r in results:
+        if r.get("status") == 200:
+            body = f"{r['rows']} rows" if r["rows"] is not None else f"{r['size'] // 1024} KiB"
+            body += " (query count varies)" if r["varies"] else ""
+            print(f"{label:<25} {login:<17} {psize:>4} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['queries']:>4}  {body}")
+        else:
+            print(f"{label:<25} {login:<17} {psize:>4} {'—':>7} {'—':>7} {'—':>4}  "
+                  f"{r.get('error') or 'HTTP %s' % r['status']}")
+    print()
+    for (label, login, _, r20), (*_, r100) in zip(results[::2], results[1::2]):
+        if r20.get("status") != 200 or r100.get("status") != 200:
+            print(f"{label} / {login}: not measured")
+            continue
+        grows = "GROWS with page size (N+1?)" if r100["queries"] > r20["queries"] else "constant: OK"
+        p95 = max(r20["p95"], r100["p95"])
+        print(f"{label} / {login}: SQL queries at 20→100 rows: {r20['queries']}→{r100['queries']} {grows}; "
+              f"p95 {p95:.1f} ms ≤ 100 ms: {'OK' if p95 <= 100 else 'TOO SLOW'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
@@ -254,10 +277,11 @@ def main() -> None:
     name = f"tmk_bench_{uuid.uuid4().hex[:10]}"
     on_server(server, f'CREATE DATABASE "{name}"')
     print(f"database {name} on {server.host}:{server.port}")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.set(database=name).render_as_string(hide_password=False),
-                      "TESTING": True, "WTF_CSRF_ENABLED": False, "AUTH_RATE_LIMITED": False,
-                      "RATELIMIT_ENABLED": False})
+    app = None
     try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": server.set(database=name).render_as_string(hide_password=False),
+                          "TESTING": True, "WTF_CSRF_ENABLED": False, "AUTH_RATE_LIMITED": False,
+                          "RATELIMIT_ENABLED": False})
         started = time.perf_counter()
         with app.app_context():
             upgrade()
@@ -269,9 +293,14 @@ def main() -> None:
                 print(f"WARNING: load_demo() failed ({type(error).__name__}: {error}); going on without it")
             print(f"schema, roles and demo region: {time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
-            sizes = seed(db.session, app.appbuilder.sm, args.requests)
-            print(f"seeded {sizes['users']} users, {sizes['routes']} routes, {sizes['requests']} requests "
-                  f"and their history in {time.perf_counter() - started:.1f} s")
+            rnd = random.Random(2026)  # the same database every run
+            region = seed_region(db.session, app.appbuilder.sm, rnd)
+            n_requests = seed_requests(db.session, rnd, region, args.requests)
+            db.session.commit()
+            db.session.execute(sa.text("ANALYZE"))  # else the planner guesses on 100 000 rows it never saw
+            db.session.commit()
+            print(f"seeded {region['users']} users, {len(region['routes'])} routes, {n_requests} requests and history "
+                  f"in {time.perf_counter() - started:.1f} s")
             for login in ("bench_regadmin", "bench_consultant"):  # how much each tab holds, for context
                 actor = db.session.query(TmkUser).filter_by(username=login).one()
                 held = {tab: db.session.query(ConsultationRequest.id).filter(tab_clause(actor, tab)).count()
@@ -281,46 +310,27 @@ def main() -> None:
             sa.event.listen(db.engine, "before_cursor_execute", lambda *a: counter.__setitem__(0, counter[0] + 1))
             db.session.remove()
 
-        # outside any app context: each client.get gets its own, as a real request would
-        # FAB warns about the login's redirect target on every sign-in of the test client: noise here
+        # outside any app context: each client.get gets its own, as a real request would.
+        # FAB warns about the login's redirect target on every sign-in of the test client: noise here.
         logging.getLogger("flask_appbuilder.utils.base").setLevel(logging.ERROR)
-        results, missing = [], set()
-        for label, login, url20, url100 in PAGES:
-            for psize, url in ((20, url20), (100, url100)):
-                started = time.perf_counter()
+        results = []
+        for label, login, template in PAGES:
+            for psize in (20, 100):
+                url, started = template.format(n=psize), time.perf_counter()
                 result = measure(app, login, url, args.repeat, counter)
-                print(f"  measured {url} as {login} in {time.perf_counter() - started:.0f} s", flush=True)
-                results.append((label, login, psize, url, result))
-                if result.get("status") == 404 and url not in missing:
-                    missing.add(url)
-                    print(f"NOT THERE YET: GET {url} answers 404 — endpoint not written yet, skipped")
-                elif "error" in result or result["status"] not in (200, 404):
+                results.append((label, login, psize, result))
+                if result.get("status") == 404:
+                    print(f"NOT THERE YET: GET {url} answers 404, the endpoint is not written yet; skipped")
+                elif result.get("status") != 200:
                     print(f"SKIPPED: GET {url} as {login}: {result.get('error') or result['status']}")
-
-        print(f"\n{'page':<25} {'user':<17} {'size':>4} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4}  body")
-        for label, login, psize, url, r in results:
-            if r.get("status") == 200:
-                body = f"{r['rows']} rows" if r["rows"] is not None else f"{r['size'] // 1024} KiB"
-                flag = " (count varies)" if r["varies"] else ""
-                print(f"{label:<25} {login:<17} {psize:>4} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['queries']:>4}  "
-                      f"{body}{flag}")
-            else:
-                print(f"{label:<25} {login:<17} {psize:>4} {'—':>7} {'—':>7} {'—':>4}  "
-                      f"{r.get('error') or 'HTTP %s' % r['status']}")
-        print()
-        for (label, login, _, _, r20), (_, _, _, _, r100) in zip(results[::2], results[1::2]):
-            if r20.get("status") == 200 and r100.get("status") == 200:
-                grows = "GROWS with page size — N+1?" if r100["queries"] > r20["queries"] else "constant: OK"
-                p95 = max(r20["p95"], r100["p95"])
-                speed = "OK" if p95 <= 100 else "TOO SLOW"
-                print(f"{label} / {login}: queries 20→100: {r20['queries']}→{r100['queries']} {grows}; "
-                      f"p95 {p95:.1f} ms ≤ 100 ms: {speed}")
-            else:
-                print(f"{label} / {login}: not measured")
+                else:
+                    print(f"  measured {url} as {login} in {time.perf_counter() - started:.0f} s", flush=True)
+        report(results)
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
         if args.keep:
             print(f"kept database {name}")
         else:

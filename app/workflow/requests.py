@@ -16,7 +16,7 @@ from app.models import (
     utcnow,
 )
 from app.security.roles import CONSULTANT
-from app.workflow import deadlines, rules
+from app.workflow import chat, deadlines, rules  # noqa: F401  (chat follows request_changed)
 from app.workflow.errors import InvalidInput, NotAllowed
 from app.workflow.numbering import next_request_number
 from app.workflow.signals import request_changed
@@ -206,10 +206,8 @@ def provide_info(actor, request, comment: str):
     comment = _required_text(comment, _l("Write the information the consultant asked for"))
     due, paused = deadlines.resume(request.due_at, request.paused_at, utcnow())
     _move(actor, request, "provide_info", "in_work", comment, due_at=due, paused_at=None)
-    # the pause gets its own history row: how long the clock stood still
-    minutes = int(paused.total_seconds() // 60)
-    _record(actor, request, "deadline_paused", request.status,
-            str(_l("The deadline was paused for %(minutes)d min", minutes=minutes)))
+    # the pause gets its own history row; its comment is the minutes the clock stood still
+    _record(actor, request, "deadline_paused", request.status, str(int(paused.total_seconds() // 60)))
     db.session.commit()
     return request
 

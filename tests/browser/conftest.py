@@ -28,7 +28,9 @@ def portal():
     """`python run.py --demo` on a free port with a fresh instance folder; yields (url, its output file)."""
     port = _free_port()
     instance = tempfile.mkdtemp(prefix="tmk-browser-")
-    env = {**os.environ, "TMK_INSTANCE_PATH": instance, "TMK_DEMO_PASSWORD": "Demo-2026!"}
+    # the tests sign in as many people within a minute: a wider login limit than the default
+    env = {**os.environ, "TMK_INSTANCE_PATH": instance, "TMK_DEMO_PASSWORD": "Demo-2026!",
+           "AUTH_RATE_LIMIT": "200 per minute"}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     log_path = Path(instance) / "portal.log"

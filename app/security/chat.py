@@ -1,0 +1,19 @@
+"""Who may read and write a request's chat: its active members, nobody else (not even an admin who
+may see the request)."""
+from sqlalchemy.orm import Session
+
+from app.models import Dialog, DialogMember
+from app.security.audit import audit
+
+
+def member_dialog(session: Session, actor, request_id: int) -> Dialog | None:
+    """The request's dialog if the actor is an active member; else None, and the attempt is audited."""
+    dialog = (
+        session.query(Dialog)
+        .join(DialogMember, DialogMember.dialog_id == Dialog.id)
+        .filter(Dialog.request_id == request_id, DialogMember.user_id == actor.id, DialogMember.removed_at.is_(None))
+        .one_or_none()
+    )
+    if dialog is None:
+        audit(actor, "read_denied", "dialog", request_id)
+    return dialog

@@ -1,0 +1,135 @@
+"""The request's chat: its dialog follows the request, every transition posts a system message.
+
+Persist first, then notify: functions here only write to the session; the caller commits and only
+then are messages broadcast (app/realtime/).
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+from app.models import (
+    ConsultationRequest,
+    Dialog,
+    DialogMember,
+    Message,
+    RequestEvent,
+    TmkUser,
+    utcnow,
+)
+from app.security.roles import MO_ADMIN
+from app.workflow.errors import InvalidInput
+from app.workflow.signals import request_changed
+
+MAX_TEXT = 4000
+
+# what a system message says about an event; %(name)s is who acted, %(comment)s the comment
+SYSTEM_TEXTS = {
+    "submit": _l("The request has been submitted"),
+    "approve": _l("The request has been approved: %(name)s"),
+    "reject": _l("The request has been rejected: %(comment)s"),
+    "take": _l("The request has been taken into work: %(name)s"),
+    "assign": _l("A consultant has been assigned: %(comment)s"),
+    "transfer": _l("The request has been transferred to %(comment)s"),
+    "request_info": _l("Additional information requested: %(comment)s"),
+    "provide_info": _l("Information provided: %(comment)s"),
+    "deadline_paused": _l("The deadline was paused for %(comment)s min"),
+    "refuse": _l("Consultation refused: %(comment)s"),
+    "cancel": _l("The request has been cancelled. %(comment)s"),
+    "complete": _l("Work on the request has been completed successfully"),
+}
+
+
+def system_text(event: RequestEvent) -> str:
+    template = SYSTEM_TEXTS.get(event.action)
+    if template is None:
+        return ""
+    return str(template) % {"name": event.actor.short_name if event.actor else "", "comment": event.comment}
+
+
+def _participants(session: Session, request: ConsultationRequest, event: RequestEvent) -> set[int]:
+    """Who belongs in the chat now: author, whoever acted, the consultant (held or designated), and the
+    МО administrators of both sides."""
+    ids = {request.author_id, event.actor_id}
+    ids.update(i for i in (request.consultant_id, request.designated_consultant_id) if i)
+    admins = (
+        session.query(TmkUser.id)
+        .filter(TmkUser.active.is_(True), TmkUser.roles.any(name=MO_ADMIN),
+                TmkUser.organization_id.in_((request.requesting_organization_id, request.consulting_organization_id)))
+    )
+    ids.update(row.id for row in admins)
+    return ids
+
+
+def dialog_of(session: Session, request_id: int) -> Dialog | None:
+    return session.query(Dialog).filter_by(request_id=request_id).one_or_none()
+
+
+def follow_request(session: Session, request: ConsultationRequest, event: RequestEvent) -> Dialog | None:
+    """Open the dialog on submission, add whoever the request now involves, post the system message."""
+    if request.status == "draft":
+        return None
+    dialog = dialog_of(session, request.id)
+    if dialog is None:
+        dialog = Dialog(request_id=request.id)
+        session.add(dialog)
+        session.flush()
+    present = {m.user_id for m in session.query(DialogMember).filter_by(dialog_id=dialog.id)}
+    for user_id in _participants(session, request, event) - present:
+        session.add(DialogMember(dialog_id=dialog.id, user_id=user_id))
+    if event.action in SYSTEM_TEXTS:
+        session.add(Message(dialog_id=dialog.id, kind="system", event_id=event.id, created_at=event.created_at))
+        dialog.last_message_at = event.created_at
+    return dialog
+
+
+def post_message(session: Session, dialog: Dialog, author: TmkUser, text: str, client_id: str | None = None,
+                 document=None, kind: str = "text") -> Message:
+    """Add a member's message; a repeated client_id returns the message already stored."""
+    text = (text or "").strip()
+    if not text and document is None:
+        raise InvalidInput(_l("The message is empty"))
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(_l("The message is longer than %(n)d characters", n=MAX_TEXT))
+    if client_id:
+        existing = session.query(Message).filter_by(dialog_id=dialog.id, client_id=client_id).one_or_none()
+        if existing is not None:
+            return existing
+    message = Message(dialog_id=dialog.id, author_id=author.id, kind=kind, text=text, document=document,
+                      client_id=client_id or None)
+    session.add(message)
+    session.flush()
+    dialog.last_message_at = message.created_at
+    mark_read(session, dialog, author, message.id)
+    return message
+
+
+def history(session: Session, dialog: Dialog, after: int = 0, limit: int = 50) -> list[Message]:
+    """Messages after a given id, oldest first: a reconnecting client asks for what it missed."""
+    return (session.query(Message).filter(Message.dialog_id == dialog.id, Message.id > after)
+            .order_by(Message.id).limit(limit).all())
+
+
+def mark_read(session: Session, dialog: Dialog, user: TmkUser, message_id: int) -> None:
+    member = session.query(DialogMember).filter_by(dialog_id=dialog.id, user_id=user.id).one_or_none()
+    if member is not None and message_id > member.last_read_message_id:
+        member.last_read_message_id = message_id
+
+
+def unread_counts(session: Session, user: TmkUser) -> dict[int, int]:
+    """Dialog id → messages of others after my last read mark."""
+    rows = (
+        session.query(DialogMember.dialog_id, func.count(Message.id))
+        .join(Message, Message.dialog_id == DialogMember.dialog_id)
+        .filter(DialogMember.user_id == user.id, DialogMember.removed_at.is_(None),
+                Message.id > DialogMember.last_read_message_id,
+                (Message.author_id.is_(None)) | (Message.author_id != user.id))
+        .group_by(DialogMember.dialog_id)
+    )
+    return dict(rows.all())
+
+
+@request_changed.connect
+def _on_request_changed(request, event, **_):
+    follow_request(db.session, request, event)

@@ -1,0 +1,102 @@
+"""The request's chat follows the request: opened on submission, members added as people join,
+a system message for every transition; messages are stored once."""
+import pytest
+
+from app.extensions import db
+from app.models import Dialog, DialogMember, Message
+from app.workflow import chat
+from app.workflow import requests as wf
+from app.workflow.errors import InvalidInput
+from tests.requests_helpers import new_request, user
+
+
+@pytest.fixture()
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+def members(request):
+    dialog = chat.dialog_of(db.session, request.id)
+    return {m.user.username for m in db.session.query(DialogMember).filter_by(dialog_id=dialog.id)}
+
+
+def system_texts(request):
+    dialog = chat.dialog_of(db.session, request.id)
+    return [chat.system_text(m.event) for m in chat.history(db.session, dialog) if m.kind == "system"]
+
+
+def test_no_dialog_for_a_draft_one_on_submission(ctx):
+    draft = new_request(submit=False)
+    assert chat.dialog_of(db.session, draft.id) is None
+    wf.submit_request(user("requester1"), draft)
+    assert chat.dialog_of(db.session, draft.id) is not None
+    # author and the МО administrators of both sides
+    assert members(draft) == {"requester1", "moadmin1", "moadmin2"}
+
+
+def test_membership_and_system_messages_follow_the_request(ctx):
+    request = new_request()
+    wf.take(user("consultant1"), request)
+    wf.request_info(user("consultant1"), request, "Нужна ЭКГ")
+    wf.provide_info(user("requester1"), request, "Вот ЭКГ")
+    wf.transfer(user("consultant1"), request, user("consultant2").id, "Отпуск")
+    assert {"consultant1", "consultant2"} <= members(request)
+    wf.take(user("consultant2"), request)
+    wf.refuse(user("consultant2"), request, "Не по профилю")
+    with app_locale():
+        texts = system_texts(request)
+    assert texts[0] == "Заявка отправлена"
+    assert "Заявка взята в работу: Иванов И. И." in texts
+    assert "Запрошена дополнительная информация: Нужна ЭКГ" in texts
+    assert "Заявка передана врачу Петров П. А.: Отпуск" in texts
+    assert texts[-1] == "Отказ в консультации: Не по профилю"
+
+
+def app_locale():
+    from flask import current_app
+
+    return current_app.test_request_context()
+
+
+def test_a_retried_send_is_stored_once(ctx):
+    request = new_request()
+    dialog = chat.dialog_of(db.session, request.id)
+    first = chat.post_message(db.session, dialog, user("requester1"), "Добрый день", client_id="abc-1")
+    again = chat.post_message(db.session, dialog, user("requester1"), "Добрый день", client_id="abc-1")
+    db.session.commit()
+    assert first.id == again.id
+    assert db.session.query(Message).filter_by(dialog_id=dialog.id, client_id="abc-1").count() == 1
+
+
+def test_empty_or_long_messages_are_refused(ctx):
+    request = new_request()
+    dialog = chat.dialog_of(db.session, request.id)
+    with pytest.raises(InvalidInput):
+        chat.post_message(db.session, dialog, user("requester1"), "   ")
+    with pytest.raises(InvalidInput):
+        chat.post_message(db.session, dialog, user("requester1"), "x" * 4001)
+
+
+def test_unread_counts_and_read_marks(ctx):
+    request = new_request()
+    dialog = chat.dialog_of(db.session, request.id)
+    message = chat.post_message(db.session, dialog, user("requester1"), "Вопрос")
+    db.session.commit()
+    admin = user("moadmin1")
+    assert chat.unread_counts(db.session, admin)[dialog.id] == 2  # the system message and the text
+    assert dialog.id not in chat.unread_counts(db.session, user("requester1"))  # read up to his own message
+    chat.mark_read(db.session, dialog, admin, message.id)
+    db.session.commit()
+    assert dialog.id not in chat.unread_counts(db.session, admin)
+
+
+def test_history_after_an_id_gives_what_was_missed(ctx):
+    request = new_request()
+    dialog = chat.dialog_of(db.session, request.id)
+    seen = chat.history(db.session, dialog)[-1].id
+    new = [chat.post_message(db.session, dialog, user("requester1"), f"Сообщение {i}") for i in range(3)]
+    db.session.commit()
+    assert [m.id for m in chat.history(db.session, dialog, after=seen)] == [m.id for m in new]
+    assert isinstance(db.session.get(Dialog, dialog.id).last_message_at, type(new[-1].created_at))
