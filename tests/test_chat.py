@@ -100,3 +100,47 @@ def test_history_after_an_id_gives_what_was_missed(ctx):
     db.session.commit()
     assert [m.id for m in chat.history(db.session, dialog, after=seen)] == [m.id for m in new]
     assert isinstance(db.session.get(Dialog, dialog.id).last_message_at, type(new[-1].created_at))
+
+
+# ---- the chat over REST: members only ----
+
+def test_members_read_and_write_others_get_404(app):
+    from tests.test_user_access import api_token
+
+    with app.app_context():
+        request_id = new_request().id
+    client = app.test_client()
+    author, stranger = api_token(app, "requester1"), api_token(app, "consultant3")
+    sent = client.post(f"/api/v1/requests/{request_id}/messages", json={"text": "<img src=x onerror=alert(1)>",
+                                                                        "client_id": "k1"}, headers=author)
+    assert sent.status_code == 201 and sent.json["result"]["text"] == "<img src=x onerror=alert(1)>"
+    again = client.post(f"/api/v1/requests/{request_id}/messages", json={"text": "<img src=x onerror=alert(1)>",
+                                                                         "client_id": "k1"}, headers=author)
+    assert again.json["result"]["id"] == sent.json["result"]["id"]
+    listed = client.get(f"/api/v1/requests/{request_id}/messages", headers=api_token(app, "moadmin1")).json["result"]
+    assert [m["kind"] for m in listed] == ["system", "text"] and listed[0]["text"] == "Заявка отправлена"
+    newer = client.get(f"/api/v1/requests/{request_id}/messages?after={listed[0]['id']}", headers=author).json
+    assert [m["id"] for m in newer["result"]] == [sent.json["result"]["id"]]
+    assert client.get(f"/api/v1/requests/{request_id}/messages", headers=stranger).status_code == 404
+    assert client.post(f"/api/v1/requests/{request_id}/messages", json={"text": "x"}, headers=stranger).status_code == 404
+    # the regional administrator sees the request but is not in its chat
+    assert client.get(f"/api/v1/requests/{request_id}/messages", headers=api_token(app, "regadmin")).status_code == 404
+    assert client.post(f"/api/v1/requests/{request_id}/messages", json={"text": " "}, headers=author).status_code == 422
+    assert client.post(f"/api/v1/requests/{request_id}/messages", data="x", headers=author).status_code == 400
+    assert client.get(f"/api/v1/requests/{request_id}/messages?after=x", headers=author).status_code == 400
+
+
+def test_a_removed_member_can_no_longer_read(app):
+    from tests.test_user_access import api_token
+
+    with app.app_context():
+        request = new_request()
+        dialog = chat.dialog_of(db.session, request.id)
+        member = db.session.query(DialogMember).filter_by(dialog_id=dialog.id, user_id=user("moadmin1").id).one()
+        from app.models import utcnow
+
+        member.removed_at = utcnow()
+        db.session.commit()
+        request_id = request.id
+    response = app.test_client().get(f"/api/v1/requests/{request_id}/messages", headers=api_token(app, "moadmin1"))
+    assert response.status_code == 404

@@ -10,6 +10,7 @@ from app.api.requests import russian_messages
 from app.extensions import db
 from app.security.chat import member_dialog
 from app.workflow import chat
+from app.views.formatting import format_datetime
 from app.workflow.errors import WorkflowError
 
 
@@ -25,6 +26,7 @@ def message_json(message) -> dict:
         "author": {"id": message.author.id, "name": message.author.short_name} if message.author else None,
         "text": chat.system_text(message.event) if message.kind == "system" else message.text,
         "created_at": message.created_at.isoformat(timespec="seconds") + "Z",
+        "shown_at": format_datetime(message.created_at),  # in the portal's time zone, as the pages show it
         "client_id": message.client_id,
     }
 

@@ -22,6 +22,7 @@ from app.models import (
     utcnow,
 )
 from app.security.audit import audit
+from app.security.chat import is_chat_member
 from app.security.requests import TABS, ListFilters, find_visible_request, list_requests
 from app.workflow import deadlines
 from app.workflow.errors import WorkflowError
@@ -131,6 +132,7 @@ class RequestsView(BaseView):
         consultation = self._visible_or_404(request_id)
         full = request.args.get("patient") == "full"
         return self.render_template("requests/page.html", title=consultation.number,
+                                    in_chat=is_chat_member(db.session, g.user, consultation.id),
                                     **self._context(consultation, full_patient=full))
 
     @expose("/<int:request_id>/panel")

@@ -1,0 +1,55 @@
+"""Two people chat about a request beside it; the text stays text; a stranger has no chat."""
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot, sign_in
+
+
+def open_request_chat(page, url, login, number):
+    sign_in(page, url, login)
+    page.wait_for_url(url + "/")
+    page.goto(url + "/requests/all/?q=" + number)
+    page.get_by_role("link", name=number).click()
+    page.locator("#tmk-panel").get_by_role("link", name="Открыть страницу заявки").click()
+    page.get_by_role("button", name="Показать/скрыть чат по заявке").click()
+    expect(page.locator("#tmk-chat")).to_be_visible()
+
+
+def test_two_people_chat_about_a_request(portal, browser):
+    url, _ = portal
+    author = browser.new_context(locale="ru-RU").new_page()
+    admin = browser.new_context(locale="ru-RU").new_page()
+    sign_in(author, url, "requester1")
+    author.wait_for_url(url + "/")
+    author.goto(url + "/requests/outgoing/")
+    number = author.locator("tr.tmk-row", has_text="Новая").first.locator("a").first.inner_text()
+    author.goto(url + "/logout/")
+
+    open_request_chat(author, url, "requester1", number)
+    chat = author.locator("#tmk-chat")
+    expect(chat.locator(".tmk-kind-system").first).to_have_text(re.compile("Заявка отправлена"))
+    chat.locator("textarea").fill('Добрый день! <img src=x onerror="document.title=\'взлом\'">')
+    chat.get_by_role("button", name="Отправить").click()
+    expect(chat.locator(".tmk-msg-mine")).to_contain_text("<img src=x")
+
+    open_request_chat(admin, url, "moadmin2", number)
+    expect(admin.locator("#tmk-chat .tmk-msg-text", has_text="Добрый день!")).to_be_visible()
+    admin.locator("#tmk-chat textarea").fill("Согласуем сегодня.")
+    admin.locator("#tmk-chat").get_by_role("button", name="Отправить").click()
+    # the author sees the answer without reloading
+    expect(chat.locator(".tmk-msg-text", has_text="Согласуем сегодня.")).to_be_visible(timeout=10000)
+    assert author.title() != "взлом" and admin.title() != "взлом"
+    assert author.locator("#tmk-chat img").count() == 0
+    screenshot(author, "request-chat")
+
+
+def test_a_stranger_has_no_chat(portal, page):
+    url, _ = portal
+    sign_in(page, url, "regadmin")
+    page.wait_for_url(url + "/")
+    page.goto(url + "/requests/all/")
+    page.locator("tr.tmk-row").first.locator("a").first.click()
+    page.locator("#tmk-panel").get_by_role("link", name="Открыть страницу заявки").click()
+    expect(page.locator("h1")).to_contain_text("Заявка")
+    assert page.get_by_role("button", name="Показать/скрыть чат по заявке").count() == 0
