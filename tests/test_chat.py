@@ -144,3 +144,26 @@ def test_a_removed_member_can_no_longer_read(app):
         request_id = request.id
     response = app.test_client().get(f"/api/v1/requests/{request_id}/messages", headers=api_token(app, "moadmin1"))
     assert response.status_code == 404
+
+
+def test_messages_lists_my_chats_newest_first_with_unread_and_finished_in_grey(app, client_for):
+    from tests.conftest import visible_text
+
+    with app.app_context():
+        older, newer = new_request(), new_request()
+        finished = new_request()
+        wf.cancel(user("requester1"), finished, "Не нужна")
+        dialog = chat.dialog_of(db.session, older.id)
+        chat.post_message(db.session, dialog, user("requester1"), "Свежий вопрос")
+        db.session.commit()
+        numbers = older.number, newer.number, finished.number
+    html = client_for("moadmin1").get("/messages/").get_data(as_text=True)
+    positions = [html.index(number) for number in numbers]
+    assert positions[0] < positions[1]  # the dialog with the latest message first
+    finished_item = html[:positions[2]].rsplit("<a ", 1)[1]
+    assert "tmk-dialog-finished" in finished_item
+    assert 'class="badge tmk-unread"' in html
+    assert "Сообщения" in visible_text(html)
+    found = client_for("moadmin1").get("/messages/?q=" + numbers[0]).get_data(as_text=True)
+    assert numbers[0] in found and numbers[1] not in found
+    assert numbers[0] not in client_for("consultant3").get("/messages/").get_data(as_text=True)

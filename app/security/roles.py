@@ -24,7 +24,7 @@ _EVERYONE = [
     (r"can_userinfo|resetmypassword|userinfoedit", "TmkUserModelView"),
     (r"can_this_form_(get|post)", "ResetMyPasswordView|TmkUserInfoEditView"),
     (r"can_list|can_show", "UserDirectoryView"),
-    (r"menu_access", "Users directory|All requests|Available requests"),
+    (r"menu_access", "Messages|Users directory|All requests|Available requests"),
     (r"can_(read|act)", "Requests"),
 ]
 

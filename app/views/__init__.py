@@ -9,6 +9,7 @@ from app.views.admin import (
     RouteView,
     UrgencyRuleView,
 )
+from app.views.messages import MessagesView
 from app.views.request_form import RequestFormView
 from app.views.requests import TAB_TITLES, RequestsView
 from app.views.users import UserDirectoryView
@@ -29,6 +30,7 @@ TAB_ICONS = {"all": "fa-list", "available": "fa-inbox", "in_work": "fa-stethosco
 
 
 def register_views(appbuilder: AppBuilder) -> None:
+    appbuilder.add_view(MessagesView, "Messages", label=_l("Messages"), icon="fa-comments")
     appbuilder.add_view_no_menu(RequestsView)
     appbuilder.add_view_no_menu(RequestFormView)
     for name, tab in REQUEST_TABS.items():

@@ -4,13 +4,14 @@ Persist first, then notify: functions here only write to the session; the caller
 then are messages broadcast (app/realtime/).
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_
+from sqlalchemy.orm import Session, joinedload
 
 from app.extensions import db
 
 from app.models import (
     ConsultationRequest,
+    Patient,
     Dialog,
     DialogMember,
     Message,
@@ -133,3 +134,20 @@ def unread_counts(session: Session, user: TmkUser) -> dict[int, int]:
 @request_changed.connect
 def _on_request_changed(request, event, **_):
     follow_request(db.session, request, event)
+
+
+def my_dialogs(session: Session, user: TmkUser, search: str = "", limit: int = 100):
+    """«Сообщения»: my dialogs, the most recent conversation first, with the request and patient loaded."""
+    query = (
+        session.query(Dialog)
+        .join(DialogMember, DialogMember.dialog_id == Dialog.id)
+        .join(Dialog.request)
+        .outerjoin(ConsultationRequest.patient)
+        .filter(DialogMember.user_id == user.id, DialogMember.removed_at.is_(None))
+        .options(joinedload(Dialog.request).joinedload(ConsultationRequest.patient),
+                 joinedload(Dialog.request).joinedload(ConsultationRequest.care_profile))
+    )
+    if search:
+        text = search.strip()
+        query = query.filter(or_(Patient.last_name.ilike(f"{text}%"), ConsultationRequest.number.ilike(f"%{text}%")))
+    return query.order_by(Dialog.last_message_at.desc().nullslast(), Dialog.id.desc()).limit(limit).all()

@@ -78,4 +78,6 @@
     }
     toggle.setAttribute("aria-expanded", String(open));
   });
+
+  if (window.location.hash === "#chat") { toggle.click(); }  // opened from «Сообщения»
 })();
