@@ -113,6 +113,12 @@ class Config:
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tmk@localhost")
+        self.MAIL_SUPPRESS_SEND = False  # Flask-Mail would keep quiet under TESTING; the tests use a real server
+        # the portal's address as users open it: links in e-mails point here
+        self.TMK_BASE_URL = os.environ.get("TMK_BASE_URL", "http://127.0.0.1:5000")
+
+        # Jobs: pauses between the attempts of a failed job, in seconds
+        self.TMK_JOB_RETRY_SECONDS = os.environ.get("TMK_JOB_RETRY_SECONDS", "10,30,60,120,300,600,1800")
 
         # Video
         # «Портал врача»: the patient's record in the region's doctor portal; {snils} and {policy} are

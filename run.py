@@ -10,6 +10,7 @@ from app import create_app
 from app.accounts_setup import ensure_first_admin
 from app.demo import USERS, load_demo
 from app.extensions import socketio
+from app.jobs.queue import PeriodicRunner
 from app.security.roles import sync_roles
 
 
@@ -38,6 +39,8 @@ def main() -> None:
 
     app = create_app()
     prepare(app, args.demo)
+    if not app.config["REDIS_URL"]:
+        PeriodicRunner(app).start()  # without Redis the minute jobs (the mail sweep) run here
     print(f"Портал ТМК: http://{args.host}:{args.port}/", flush=True)
     # Werkzeug's threaded server is the embedded default; README shows gunicorn for production.
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True)

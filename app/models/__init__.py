@@ -26,4 +26,4 @@ from app.models.requests import (  # noqa: F401
     utcnow,
 )
 from app.models.documents import Document, RequestAttachment  # noqa: F401
-from app.models.chat import MESSAGE_KINDS, Dialog, DialogMember, Message  # noqa: F401
+from app.models.chat import MESSAGE_KINDS, Dialog, DialogMember, Message, Notification  # noqa: F401

@@ -64,3 +64,25 @@ class Message(Model):
     author: Mapped[TmkUser | None] = relationship()
     document: Mapped[Document | None] = relationship()
     event: Mapped[RequestEvent | None] = relationship()
+
+
+class Notification(Model):
+    """An event of a request for one participant: shown under the bell, and e-mailed when wanted."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    request_id: Mapped[int] = mapped_column(ForeignKey("consultation_request.id"), nullable=False)
+    event_id: Mapped[int] = mapped_column(ForeignKey("request_event.id"), nullable=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    read_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    # none: no e-mail wanted; pending: to be sent (a retry may be under way); sent
+    email_state: Mapped[str] = mapped_column(String(10), nullable=False, default="none", index=True)
+    email_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    emailed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[TmkUser] = relationship()
+    request: Mapped[ConsultationRequest] = relationship()
+    event: Mapped[RequestEvent] = relationship()

@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.security.roles import MO_ADMIN
 from app.workflow.errors import InvalidInput
+from app.workflow.notifications import notify
 from app.workflow.signals import request_changed
 
 MAX_TEXT = 4000
@@ -133,7 +134,9 @@ def unread_counts(session: Session, user: TmkUser) -> dict[int, int]:
 
 @request_changed.connect
 def _on_request_changed(request, event, **_):
-    follow_request(db.session, request, event)
+    dialog = follow_request(db.session, request, event)
+    if dialog is not None:
+        notify(db.session, dialog, event)
 
 
 def my_dialogs(session: Session, user: TmkUser, search: str = "", limit: int = 100):

@@ -1,0 +1,34 @@
+"""Notifications of a request's events: one per participant but the one who acted; an e-mail for those
+who keep e-mail notifications on (profile → «Настройка уведомлений»)."""
+from sqlalchemy.orm import Session
+
+from app.jobs.queue import enqueue
+from app.models import DialogMember, Notification, TmkUser
+
+# events worth telling people about (not the creation of a draft or a deadline pause)
+NOTIFIED = {"submit", "approve", "reject", "take", "assign", "transfer", "request_info", "provide_info",
+            "refuse", "cancel", "complete", "deadline_warning", "overdue"}
+
+
+def notify(session: Session, dialog, event) -> list[Notification]:
+    if event.action not in NOTIFIED:
+        return []
+    recipients = (
+        session.query(TmkUser)
+        .join(DialogMember, DialogMember.user_id == TmkUser.id)
+        .filter(DialogMember.dialog_id == dialog.id, DialogMember.removed_at.is_(None), TmkUser.active.is_(True),
+                TmkUser.id != event.actor_id)
+        .all()
+    )
+    made = []
+    for user in recipients:
+        wants_mail = user.email_notifications and bool(user.email)
+        notification = Notification(user_id=user.id, request_id=dialog.request_id, event_id=event.id,
+                                    email_state="pending" if wants_mail else "none")
+        session.add(notification)
+        made.append(notification)
+    session.flush()
+    for notification in made:
+        if notification.email_state == "pending":
+            enqueue("send_notification_mail", notification.id)
+    return made
