@@ -138,3 +138,30 @@ def test_without_a_mail_server_mail_goes_to_the_outbox(app, tmp_path):
         wf.take(user("consultant1"), request)
         outbox = Path(outbox_app.instance_path) / "outbox"
         assert wait_for(lambda: any(outbox.glob("notification-*.eml")))
+
+
+def test_with_redis_the_mail_goes_through_an_rq_worker(app, smtp):
+    import os
+
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    inbox, _, port = smtp
+    queued = make_app(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=redis_url, MAIL_SERVER="127.0.0.1",
+                      MAIL_PORT=port, TMK_JOB_RETRY_SECONDS="1")
+    connection = Redis.from_url(redis_url)
+    queue = Queue("tmk", connection=connection)
+    queue.empty()
+    with queued.app_context():
+        request = new_request()
+        inbox.messages.clear()
+        wf.take(user("consultant1"), request)
+        assert queue.count >= 1  # queued after the commit, not sent yet
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        db.session.expire_all()
+        states = {n.email_state for n in db.session.query(Notification).filter_by(request_id=request.id)}
+    assert states == {"sent"}
+    assert inbox.messages
