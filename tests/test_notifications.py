@@ -165,3 +165,19 @@ def test_with_redis_the_mail_goes_through_an_rq_worker(app, smtp):
         states = {n.email_state for n in db.session.query(Notification).filter_by(request_id=request.id)}
     assert states == {"sent"}
     assert inbox.messages
+
+
+def test_the_bell_counts_and_the_list_marks_read(app, client_for):
+    import re
+
+    with app.app_context():
+        request = new_request()
+        wf.take(user("consultant1"), request)
+        number = request.number
+    client = client_for("requester1")
+    home = client.get("/").get_data(as_text=True)
+    count = int(re.search(r'fa-bell"></span> <span class="badge tmk-unread">(\d+)</span>', home).group(1))
+    assert count >= 1
+    listing = client.get("/notifications/").get_data(as_text=True)
+    assert number in listing and "Взята в работу" in listing
+    assert 'class="badge tmk-unread"' not in client.get("/").get_data(as_text=True)

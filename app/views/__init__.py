@@ -1,4 +1,5 @@
 """Registers every view and the menu in the order of the manual (§2.2)."""
+from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
@@ -10,6 +11,7 @@ from app.views.admin import (
     UrgencyRuleView,
 )
 from app.views.messages import MessagesView
+from app.views.notifications import NotificationsView, unread_notifications
 from app.views.request_form import RequestFormView
 from app.views.requests import TAB_TITLES, RequestsView
 from app.views.users import UserDirectoryView
@@ -32,6 +34,8 @@ TAB_ICONS = {"all": "fa-list", "available": "fa-inbox", "in_work": "fa-stethosco
 def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(MessagesView, "Messages", label=_l("Messages"), icon="fa-comments")
     appbuilder.add_view_no_menu(RequestsView)
+    appbuilder.add_view_no_menu(NotificationsView)
+    current_app.jinja_env.globals["unread_notifications"] = unread_notifications
     appbuilder.add_view_no_menu(RequestFormView)
     for name, tab in REQUEST_TABS.items():
         appbuilder.add_link(name, href=f"/requests/{tab}/", label=TAB_TITLES[tab], icon=TAB_ICONS[tab])
