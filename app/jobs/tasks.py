@@ -55,5 +55,13 @@ def sweep_unsent_mail() -> int:
     return sent
 
 
+def check_deadlines() -> dict[str, int]:
+    from app.workflow.monitor import check_deadlines as check
+
+    with _portal_context():
+        return check(db.session, utcnow())
+
+
 def every_minute() -> None:
+    check_deadlines()
     sweep_unsent_mail()

@@ -147,7 +147,8 @@ class RequestEvent(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("consultation_request.id"), nullable=False, index=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
+    # NULL: the portal itself acted (the deadline monitor)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
     action: Mapped[str] = mapped_column(String(30), nullable=False)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -155,7 +156,7 @@ class RequestEvent(Model):
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     request: Mapped[ConsultationRequest] = relationship(back_populates="events")
-    actor: Mapped[TmkUser] = relationship()
+    actor: Mapped[TmkUser | None] = relationship()
 
 
 class ExternalRecord(Model):

@@ -19,7 +19,7 @@ from app.models import (
     TmkUser,
     utcnow,
 )
-from app.security.roles import MO_ADMIN
+from app.security.roles import COORDINATOR, MO_ADMIN
 from app.workflow.errors import InvalidInput
 from app.workflow.notifications import notify
 from app.workflow.signals import request_changed
@@ -40,6 +40,8 @@ SYSTEM_TEXTS = {
     "refuse": _l("Consultation refused: %(comment)s"),
     "cancel": _l("The request has been cancelled. %(comment)s"),
     "complete": _l("Work on the request has been completed successfully"),
+    "deadline_warning": _l("The deadline is near: %(comment)s min left"),
+    "overdue": _l("The deadline for the answer has passed"),
 }
 
 
@@ -53,14 +55,19 @@ def system_text(event: RequestEvent) -> str:
 def _participants(session: Session, request: ConsultationRequest, event: RequestEvent) -> set[int]:
     """Who belongs in the chat now: author, whoever acted, the consultant (held or designated), and the
     МО administrators of both sides."""
-    ids = {request.author_id, event.actor_id}
-    ids.update(i for i in (request.consultant_id, request.designated_consultant_id) if i)
+    ids = {i for i in (request.author_id, event.actor_id, request.consultant_id, request.designated_consultant_id) if i}
     admins = (
         session.query(TmkUser.id)
         .filter(TmkUser.active.is_(True), TmkUser.roles.any(name=MO_ADMIN),
                 TmkUser.organization_id.in_((request.requesting_organization_id, request.consulting_organization_id)))
     )
     ids.update(row.id for row in admins)
+    if event.action in ("deadline_warning", "overdue") and request.status == "new":
+        # still in the pool: the coordinators of the consulting МО must act
+        coordinators = session.query(TmkUser.id).filter(
+            TmkUser.active.is_(True), TmkUser.roles.any(name=COORDINATOR),
+            TmkUser.organization_id == request.consulting_organization_id)
+        ids.update(row.id for row in coordinators)
     return ids
 
 

@@ -16,12 +16,12 @@ def notify(session: Session, dialog, event) -> list[Notification]:
     recipients = (
         session.query(TmkUser)
         .join(DialogMember, DialogMember.user_id == TmkUser.id)
-        .filter(DialogMember.dialog_id == dialog.id, DialogMember.removed_at.is_(None), TmkUser.active.is_(True),
-                TmkUser.id != event.actor_id)
-        .all()
+        .filter(DialogMember.dialog_id == dialog.id, DialogMember.removed_at.is_(None), TmkUser.active.is_(True))
     )
+    if event.actor_id is not None:  # whoever acted knows; the portal's own events go to everyone
+        recipients = recipients.filter(TmkUser.id != event.actor_id)
     made = []
-    for user in recipients:
+    for user in recipients.all():
         wants_mail = user.email_notifications and bool(user.email)
         notification = Notification(user_id=user.id, request_id=dialog.request_id, event_id=event.id,
                                     email_state="pending" if wants_mail else "none")

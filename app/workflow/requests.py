@@ -23,9 +23,9 @@ from app.workflow.signals import request_changed
 from app.workflow.validation import RequestData, check_complete, data_of, resolve_patient
 
 
-def _record(actor, request, action, from_status, comment="") -> RequestEvent:
+def record_event(actor, request, action, from_status, comment="") -> RequestEvent:
     """The history row and the hooks, in the caller's transaction (the caller commits)."""
-    event = RequestEvent(request=request, actor_id=actor.id, action=action, from_status=from_status,
+    event = RequestEvent(request=request, actor_id=actor.id if actor else None, action=action, from_status=from_status,
                          to_status=request.status, comment=comment)
     db.session.add(event)
     db.session.flush()
@@ -62,7 +62,7 @@ def _move(actor, request, action, to_status, comment="", **values) -> RequestEve
                                 name=request.consultant.short_name))
         raise NotAllowed(_l("The request has just been changed by someone else; reload the page"))
     db.session.refresh(request)
-    return _record(actor, request, action, from_status, comment)
+    return record_event(actor, request, action, from_status, comment)
 
 
 # ---- making a request ----
@@ -102,7 +102,7 @@ def save_request(actor: TmkUser, data: RequestData, submit: bool, request: Consu
     db.session.add(request)
     db.session.flush()
     if is_new:
-        _record(actor, request, "create", None)
+        record_event(actor, request, "create", None)
     if submit:
         return submit_request(actor, request)
     db.session.commit()
@@ -207,7 +207,7 @@ def provide_info(actor, request, comment: str):
     due, paused = deadlines.resume(request.due_at, request.paused_at, utcnow())
     _move(actor, request, "provide_info", "in_work", comment, due_at=due, paused_at=None)
     # the pause gets its own history row; its comment is the minutes the clock stood still
-    _record(actor, request, "deadline_paused", request.status, str(int(paused.total_seconds() // 60)))
+    record_event(actor, request, "deadline_paused", request.status, str(int(paused.total_seconds() // 60)))
     db.session.commit()
     return request
 
@@ -257,6 +257,8 @@ ACTION_LABELS = {
     "request_info": _l("Additional information requested"),
     "provide_info": _l("Information provided"),
     "deadline_paused": _l("Deadline paused"),
+    "deadline_warning": _l("The deadline is near"),
+    "overdue": _l("Overdue"),
     "refuse": _l("Refused"),
     "cancel": _l("Cancelled"),
 }

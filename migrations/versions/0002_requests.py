@@ -146,7 +146,7 @@ def upgrade():
     op.create_table('request_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=30), nullable=False),
     sa.Column('from_status', sa.String(length=20), nullable=True),
     sa.Column('to_status', sa.String(length=20), nullable=False),
