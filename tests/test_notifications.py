@@ -181,3 +181,14 @@ def test_the_bell_counts_and_the_list_marks_read(app, client_for):
     listing = client.get("/notifications/").get_data(as_text=True)
     assert number in listing and "Взята в работу" in listing
     assert 'class="badge tmk-unread"' not in client.get("/").get_data(as_text=True)
+
+
+def test_rq_cron_config_registers_the_minute_job():
+    """`rq cron app/jobs/cron.py` loads this file: it must register the minute job on our queue."""
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=Redis())  # loading the file does not talk to Redis
+    scheduler.load_config_from_file("app/jobs/cron.py")
+    jobs = scheduler.get_jobs()
+    assert [(j.func.__name__, j.queue_name, j.interval) for j in jobs] == [("every_minute", "tmk", 60)]
