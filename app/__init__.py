@@ -18,6 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.api import register_apis
     from app.cli import tmk_cli
     from app.extensions import SOCKETIO_ASYNC_MODE, csrf, db, mail, migrate, socketio
+    from app.realtime.chat import register_realtime
     from app.security.headers import init_security_headers
     from app.views import register_views
     from app.views.errors import register_error_handlers
@@ -42,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         for name, blueprint in app.blueprints.items():
             if name.endswith("Api") or name == "SecurityApi":
                 csrf.exempt(blueprint)
+    register_realtime()
     init_security_headers(app)
     register_error_handlers(app)
     register_template_filters(app)

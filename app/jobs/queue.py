@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 _PENDING = "tmk_jobs"
+_CALLBACKS = "tmk_after_commit"
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tmk-job")
 
 
@@ -19,6 +20,13 @@ def enqueue(task: str, *args) -> None:
     from app.extensions import db
 
     db.session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), task, args))
+
+
+def after_commit(callback) -> None:
+    """Run ``callback()`` once the current transaction commits (persist first, then notify)."""
+    from app.extensions import db
+
+    db.session.info.setdefault(_CALLBACKS, []).append(callback)
 
 
 def retry_intervals(app: Flask) -> list[int]:
@@ -55,11 +63,17 @@ def _run_in_process(app: Flask, task: str, args: tuple) -> None:
 def _after_commit(session: Session) -> None:
     for app, task, args in session.info.pop(_PENDING, []):
         _dispatch(app, task, args)
+    for callback in session.info.pop(_CALLBACKS, []):
+        try:
+            callback()
+        except Exception:  # a failed notification never undoes what was stored
+            log.exception("after-commit callback failed")
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_CALLBACKS, None)
 
 
 class PeriodicRunner:

@@ -22,7 +22,7 @@ from app.models import (
 from app.security.roles import COORDINATOR, MO_ADMIN
 from app.workflow.errors import InvalidInput
 from app.workflow.notifications import notify
-from app.workflow.signals import request_changed
+from app.workflow.signals import message_posted, request_changed
 
 MAX_TEXT = 4000
 
@@ -88,8 +88,11 @@ def follow_request(session: Session, request: ConsultationRequest, event: Reques
     for user_id in _participants(session, request, event) - present:
         session.add(DialogMember(dialog_id=dialog.id, user_id=user_id))
     if event.action in SYSTEM_TEXTS:
-        session.add(Message(dialog_id=dialog.id, kind="system", event_id=event.id, created_at=event.created_at))
+        message = Message(dialog_id=dialog.id, kind="system", event_id=event.id, created_at=event.created_at)
+        session.add(message)
+        session.flush()
         dialog.last_message_at = event.created_at
+        message_posted.send(message)
     return dialog
 
 
@@ -111,6 +114,7 @@ def post_message(session: Session, dialog: Dialog, author: TmkUser, text: str, c
     session.flush()
     dialog.last_message_at = message.created_at
     mark_read(session, dialog, author, message.id)
+    message_posted.send(message)
     return message
 
 

@@ -1,0 +1,1 @@
+"""Socket.IO: the request chats in real time (namespace /chat)."""

@@ -1,0 +1,90 @@
+"""The /chat namespace: only a signed-in user connects; a client joins only the chats the server finds
+it a member of; a message is stored first, then broadcast, and the sender's acknowledgement carries
+the stored id. Messages stored elsewhere (REST, system messages) are broadcast after their commit."""
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+
+from app.api.messages import message_json
+from app.extensions import db, socketio
+from app.jobs.queue import after_commit
+from app.models import Message
+from app.security.chat import member_dialog
+from app.workflow import chat
+from app.workflow.errors import WorkflowError
+from app.workflow.signals import message_posted
+
+NAMESPACE = "/chat"
+
+
+def room_of(request_id: int) -> str:
+    return f"request-{request_id}"
+
+
+def _request_id(data) -> int:
+    value = (data or {}).get("request_id") if isinstance(data, dict) else None
+    return value if isinstance(value, int) else 0
+
+
+class ChatNamespace(Namespace):
+    def on_connect(self, auth=None):
+        if not current_user.is_authenticated:
+            raise ConnectionRefusedError("unauthorized")
+
+    def _dialog(self, data):
+        return member_dialog(db.session, current_user, _request_id(data))
+
+    def on_join(self, data):
+        dialog = self._dialog(data)
+        if dialog is None:
+            return {"ok": False, "error": _("No such chat")}
+        join_room(room_of(dialog.request_id))
+        return {"ok": True}
+
+    def on_send(self, data):
+        dialog = self._dialog(data)
+        if dialog is None:
+            return {"ok": False, "error": _("No such chat")}
+        text = data.get("text") if isinstance(data.get("text"), str) else ""
+        client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
+        try:
+            message = chat.post_message(db.session, dialog, current_user, text, client_id=(client_id or "")[:64] or None)
+        except WorkflowError as error:
+            db.session.rollback()
+            return {"ok": False, "error": error.message}
+        db.session.commit()  # the broadcast follows the commit (see _broadcast_after_commit)
+        return {"ok": True, "message": message_json(message)}
+
+    def on_typing(self, data):
+        dialog = self._dialog(data)
+        if dialog is not None:
+            emit("typing", {"request_id": dialog.request_id, "name": current_user.short_name},
+                 to=room_of(dialog.request_id), include_self=False)
+
+    def on_read(self, data):
+        dialog = self._dialog(data)
+        message_id = data.get("message_id") if isinstance(data, dict) else None
+        if dialog is not None and isinstance(message_id, int):
+            chat.mark_read(db.session, dialog, current_user, message_id)
+            db.session.commit()
+
+
+def _emit_stored(app, message_id: int) -> None:
+    with app.app_context(), app.test_request_context(base_url=app.config["TMK_BASE_URL"]):
+        message = db.session.get(Message, message_id)
+        if message is not None:
+            socketio.emit("message", {"request_id": message.dialog.request_id, **message_json(message)},
+                          to=room_of(message.dialog.request_id), namespace=NAMESPACE)
+
+
+@message_posted.connect
+def _broadcast_after_commit(message, **_):
+    app = current_app._get_current_object()
+    after_commit(lambda: _emit_stored(app, message.id))
+
+
+def register_realtime() -> None:
+    """Once per process: the namespace object is shared by every app this process builds."""
+    if not any(handler.namespace == NAMESPACE for handler in socketio.namespace_handlers):
+        socketio.on_namespace(ChatNamespace(NAMESPACE))

@@ -1,0 +1,79 @@
+"""The chat over Socket.IO: signed-in members only, stored first then broadcast, acknowledged with the id."""
+import pytest
+
+from app.extensions import socketio
+from app.realtime.chat import NAMESPACE
+from tests.conftest import login
+from tests.requests_helpers import new_request, user
+
+
+def socket_for(app, username=None):
+    http = app.test_client()
+    if username:
+        login(http, username)
+    return socketio.test_client(app, namespace=NAMESPACE, flask_test_client=http)
+
+
+def received(client, name):
+    """The payloads of the events of that name the client got since last asked."""
+    found = []
+    for packet in client.get_received(NAMESPACE):
+        if packet["name"] == name:
+            args = packet["args"]
+            found.append(args[0] if isinstance(args, list) else args)
+    return found
+
+
+@pytest.fixture()
+def request_id(app):
+    with app.app_context():
+        return new_request().id
+
+
+def test_an_anonymous_connection_is_refused(app):
+    assert not socket_for(app).is_connected(NAMESPACE)
+
+
+def test_members_chat_in_real_time(app, request_id):
+    author, admin = socket_for(app, "requester1"), socket_for(app, "moadmin1")
+    assert author.emit("join", {"request_id": request_id}, namespace=NAMESPACE, callback=True) == {"ok": True}
+    assert admin.emit("join", {"request_id": request_id}, namespace=NAMESPACE, callback=True) == {"ok": True}
+    ack = author.emit("send", {"request_id": request_id, "text": "Здравствуйте", "client_id": "rt-1"},
+                      namespace=NAMESPACE, callback=True)
+    assert ack["ok"] and isinstance(ack["message"]["id"], int)
+    messages = received(admin, "message")
+    assert [m["text"] for m in messages] == ["Здравствуйте"]
+    assert messages[0]["id"] == ack["message"]["id"]
+    # a retried send (lost acknowledgement) is not stored or shown twice
+    again = author.emit("send", {"request_id": request_id, "text": "Здравствуйте", "client_id": "rt-1"},
+                        namespace=NAMESPACE, callback=True)
+    assert again["message"]["id"] == ack["message"]["id"]
+    author.emit("typing", {"request_id": request_id}, namespace=NAMESPACE)
+    typing = received(admin, "typing")
+    assert typing and typing[0]["name"] == "Васильев А. М."
+
+
+def test_a_stranger_cannot_join_or_send(app, request_id):
+    stranger = socket_for(app, "consultant3")
+    assert stranger.emit("join", {"request_id": request_id}, namespace=NAMESPACE, callback=True)["ok"] is False
+    answer = stranger.emit("send", {"request_id": request_id, "text": "x"}, namespace=NAMESPACE, callback=True)
+    assert answer["ok"] is False
+    assert stranger.emit("join", {"request_id": "1 or 1=1"}, namespace=NAMESPACE, callback=True)["ok"] is False
+
+
+def test_rest_and_system_messages_reach_the_sockets(app, request_id):
+    from tests.test_user_access import api_token
+
+    author = socket_for(app, "requester1")
+    author.emit("join", {"request_id": request_id}, namespace=NAMESPACE, callback=True)
+    author.get_received(NAMESPACE)
+    app.test_client().post(f"/api/v1/requests/{request_id}/messages", json={"text": "Через REST"},
+                           headers=api_token(app, "moadmin1"))
+    with app.app_context():
+        from app.extensions import db
+        from app.models import ConsultationRequest
+        from app.workflow import requests as wf
+
+        wf.take(user("consultant1"), db.session.get(ConsultationRequest, request_id))
+    texts = [m["text"] for m in received(author, "message")]
+    assert texts == ["Через REST", "Заявка взята в работу: Иванов И. И."]
