@@ -85,6 +85,7 @@ class ConsultationRequest(Model):
         Index("ix_request_author_status", "author_id", "status"),
         Index("ix_request_consultant_status", "consultant_id", "status"),
         Index("ix_request_status_created", "status", "created_at"),
+        Index("ix_request_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

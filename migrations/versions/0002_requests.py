@@ -98,6 +98,7 @@ def upgrade():
         batch_op.create_index('ix_request_author_status', ['author_id', 'status'], unique=False)
         batch_op.create_index('ix_request_consultant_status', ['consultant_id', 'status'], unique=False)
         batch_op.create_index('ix_request_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index('ix_request_created', ['created_at'], unique=False)
         batch_op.create_index('ix_request_tab_consulting', ['consulting_organization_id', 'status', 'care_profile_id'], unique=False)
         batch_op.create_index('ix_request_tab_requesting', ['requesting_organization_id', 'status'], unique=False)
 
@@ -187,6 +188,7 @@ def downgrade():
     with op.batch_alter_table('consultation_request', schema=None) as batch_op:
         batch_op.drop_index('ix_request_tab_requesting')
         batch_op.drop_index('ix_request_tab_consulting')
+        batch_op.drop_index('ix_request_created')
         batch_op.drop_index('ix_request_status_created')
         batch_op.drop_index('ix_request_consultant_status')
         batch_op.drop_index('ix_request_author_status')
