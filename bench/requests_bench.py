@@ -10,6 +10,7 @@ import datetime
 import logging
 import os
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -271,6 +272,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=200, help="timed requests per page")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still drops its database (finally)
 
     server = sa.make_url(sqlalchemy_url(os.environ.get("BENCH_DATABASE_URL",
                                                        "postgresql://postgres@127.0.0.1:5432/test")))

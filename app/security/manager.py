@@ -1,6 +1,7 @@
 """The portal's SecurityManager: our user model and account views, FAB's role screens hidden."""
 import datetime
 
+from flask import g
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_babel import lazy_gettext as _l
 
@@ -33,6 +34,15 @@ class TmkSecurityManager(SecurityManager):
             category_label=_l("Administration"),
             category_icon="fa-cogs",
         )
+
+    def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
+        """FAB asks the database once per menu item and per check; a page asks a dozen times. Here the
+        user's permissions are read once per request (g lives for one request)."""
+        key = getattr(user, "id", None) if user.is_authenticated else None
+        cache = g.setdefault("tmk_permissions", {})
+        if key not in cache:
+            cache[key] = self.get_user_permissions(user)
+        return (permission_name, view_name) in cache[key]
 
     def on_user_login(self, user) -> None:
         """FAB stamps the server's local time; we store UTC."""
