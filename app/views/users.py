@@ -9,9 +9,10 @@ from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.extensions import db
 from app.models import TmkUser
 from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, snils_taken
@@ -154,6 +155,16 @@ class ProfileForm(DynamicForm):
     middle_name = StringField(_l("Middle name"), [Optional(), Length(max=64)], widget=BS3TextFieldWidget())
     snils = SnilsField()
     birth_date = ru_date_field(_l("Birth date"), [Optional()])
+    # «Контакты» and «Настройка уведомлений» (manual §4.2)
+    email = StringField(_l("E-mail"), [DataRequired(), IntranetEmail(), Length(max=320)], widget=BS3TextFieldWidget())
+    phone = StringField(_l("Phone"), [Optional(), Length(max=32)], widget=BS3TextFieldWidget())
+    email_notifications = BooleanField(_l("E-mail notifications"),
+                                       description=_l("Notifications about my requests also come by e-mail"))
+
+    def validate_email(self, field):
+        taken = db.session.query(TmkUser.id).filter(TmkUser.email == field.data.strip(), TmkUser.id != g.user.id)
+        if taken.first() is not None:
+            raise ValidationError(_l("Another user has this e-mail address"))
 
     def validate_snils(self, field):
         if field.data and snils_taken(field.data, except_user_id=g.user.id):
