@@ -13,6 +13,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.security.passwords import validate_password_complexity
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", validate_password_complexity)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # short OLTP queries: PostgreSQL's JIT once spent a second compiling a list query (bench/)
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"options": "-c jit=off"}})
 
     from app import models  # noqa: F401  (the metadata must be complete before anything binds)
     from app.api import register_apis
@@ -28,11 +31,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)
+    # with Redis the processes share rooms through it; without, forget a queue that an earlier app of
+    # this process (the tests build several) may have set on the shared SocketIO object
+    queue = {"message_queue": app.config["REDIS_URL"]} if app.config["REDIS_URL"] else {"client_manager": None}
     socketio.init_app(
         app,
         async_mode=SOCKETIO_ASYNC_MODE,
-        message_queue=app.config["REDIS_URL"] or None,
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"] or None,
+        **queue,
     )
     with app.app_context():
         appbuilder = AppBuilder(update_perms=False)

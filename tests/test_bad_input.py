@@ -149,7 +149,15 @@ def test_user_account_with_a_taken_snils_in_any_spelling(app, client_for):
     taken = _demo_snils(app, "consultant1")
     spelled = f"{taken[:3]}-{taken[3:6]}-{taken[6:9]} {taken[9:]}"
     _post_and_expect(app, client_for("regadmin"), "/users/add", _user_form(app, "snils_twin", snils=spelled),
-                     TmkUser, "Уже существует")
+                     TmkUser, "Пользователь с таким СНИЛС уже существует")
+
+
+def test_several_accounts_without_snils_are_fine(app, client_for):
+    client = client_for("regadmin")
+    for login in ("no_snils_1", "no_snils_2"):
+        client.post("/users/add", data=_user_form(app, login, snils=""))
+    with app.app_context():
+        assert db.session.query(TmkUser).filter(TmkUser.username.in_(("no_snils_1", "no_snils_2"))).count() == 2
 
 
 def test_profile_edit_rejects_a_colleagues_snils(app, client_for):
@@ -174,6 +182,7 @@ def test_profile_edit_saves_russian_date_and_normalised_snils(app, client_for):
 
 
 def test_profile_contacts_and_notification_switch(app, client_for):
+    snils = _demo_snils(app, "consultant4")
     client = client_for("consultant4")
     page = client.get("/profile/form").get_data(as_text=True)
     assert 'name="email_notifications"' in page and "consultant4@demo.tmk.local" in page
@@ -185,5 +194,6 @@ def test_profile_contacts_and_notification_switch(app, client_for):
     with app.app_context():
         user = db.session.query(TmkUser).filter_by(username="consultant4").one()
         assert user.email == "kozlov@okb.local" and user.email_notifications is False
-        user.email, user.email_notifications = "consultant4@demo.tmk.local", True
+        assert user.snils is None  # the form was sent without it
+        user.email, user.email_notifications, user.snils = "consultant4@demo.tmk.local", True, snils
         db.session.commit()

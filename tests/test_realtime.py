@@ -7,6 +7,15 @@ from tests.conftest import login
 from tests.requests_helpers import new_request, user
 
 
+@pytest.fixture()
+def app(app):
+    """A fresh app over the same database: the process has one SocketIO object, serving the app built
+    last; another test may have built one with a Redis queue, which the test client cannot use."""
+    from tests.conftest import make_app
+
+    return make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
 def socket_for(app, username=None):
     http = app.test_client()
     if username:

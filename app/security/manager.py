@@ -5,7 +5,10 @@ from flask import g
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_babel import lazy_gettext as _l
 
+from sqlalchemy.orm import selectinload
+
 from app.models import TmkUser
+from app.views.base import EagerSQLAInterface
 from app.views.users import TmkResetPasswordView, TmkUserInfoEditView, TmkUserModelView
 
 
@@ -14,6 +17,13 @@ class TmkSecurityManager(SecurityManager):
     userdbmodelview = TmkUserModelView
     resetpasswordview = TmkResetPasswordView
     userinfoeditview = TmkUserInfoEditView
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        # «Учётные записи» lists МО and roles per row: load them per page, not per row
+        self.userdbmodelview.datamodel = EagerSQLAInterface(
+            self.user_model, selectinload(self.user_model.roles), selectinload(self.user_model.organization)
+        )
 
     def register_views(self):
         """Login, logout, the profile and «Учётные записи»; roles are code (app/security/roles.py)."""

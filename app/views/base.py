@@ -1,6 +1,7 @@
 """What every model view of the portal shares."""
 from flask import abort, redirect, request, url_for
 from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import BooleanField
 from wtforms.validators import ValidationError
 
@@ -76,3 +77,15 @@ class UniqueTogether:
             query = query.filter(self.model.id != int(form._id))
         if query.first() is not None:
             raise ValidationError(self.message)
+
+
+class EagerSQLAInterface(SQLAInterface):
+    """FAB loads each list row's relations one by one (N+1); these loader options fetch them for the
+    whole page in one query per relation."""
+
+    def __init__(self, obj, *options) -> None:
+        super().__init__(obj)
+        self.eager_options = options
+
+    def apply_all(self, *args, **kwargs):
+        return super().apply_all(*args, **kwargs).options(*self.eager_options)

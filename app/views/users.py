@@ -3,12 +3,11 @@ from flask import abort, g, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.forms import ResetPasswordForm
 from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, UserInfoEditView
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
-from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -18,7 +17,7 @@ from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, snils_taken
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.validators import IntranetEmail, format_snils
-from app.views.base import PortalViewMixin
+from app.views.base import EagerSQLAInterface, PortalViewMixin
 from app.views.fields import SnilsField, ru_date_field
 
 USER_LABELS = {
@@ -50,6 +49,15 @@ USER_LABELS = {
 _PERSON_FIELDS = ["last_name", "first_name", "middle_name", "snils", "birth_date"]
 _WORK_FIELDS = ["organization", "department", "position", "care_profiles"]
 _CONTACT_FIELDS = ["email", "phone", "email_notifications"]
+
+
+class UniqueSnils:
+    """СНИЛС taken by another account (FAB's Unique would also match two accounts without one)."""
+
+    def __call__(self, form, field):
+        editing = getattr(form, "_id", None)  # FAB sets it on the edit form
+        if field.data and snils_taken(field.data, except_user_id=int(editing) if editing else None):
+            raise ValidationError(_l("A user with this SNILS already exists"))
 
 
 class TmkUserModelView(PortalViewMixin, UserDBModelView):
@@ -96,7 +104,7 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
         "phone": [Optional(), Length(max=32)],
     }
     _person_fields = {
-        "snils": SnilsField(validators=[Unique(SQLAInterface(TmkUser), "snils")]),
+        "snils": SnilsField(validators=[UniqueSnils()]),
         "birth_date": ru_date_field(_l("Birth date"), [Optional()]),
     }
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, **_person_fields}
@@ -184,7 +192,8 @@ class UserDirectoryView(PortalViewMixin, ModelView):
     """«Пользователи»: everybody sees the list of colleagues, without editing (manual §2.2)."""
 
     route_base = "/directory"
-    datamodel = SQLAInterface(TmkUser)
+    datamodel = EagerSQLAInterface(TmkUser, selectinload(TmkUser.organization), selectinload(TmkUser.department),
+                                   selectinload(TmkUser.care_profiles))
     base_permissions = ["can_list", "can_show"]
     list_title = _l("Users")
     show_title = _l("User")
