@@ -190,3 +190,10 @@ def test_time_left_reads_in_russian_and_turns_red_when_overdue(app, client_for):
     html = client_for("consultant1").get("/requests/available/?psize=100").get_data(as_text=True)
     row = re.search(rf'<tr class="[^"]*" data-id="{request_id}">(.*?)</tr>', html, re.S).group(1)
     assert 'class="tmk-overdue"' in row and "просрочена на" in row
+
+
+def test_row_links_keep_the_filters_and_select_the_row(app, client_for):
+    html = client_for("regadmin").get("/requests/all/?selected=1&urgency=emergency&psize=50").get_data(as_text=True)
+    links = re.findall(r'href="([^"]*)" class="tmk-row-link"', html)
+    assert links and all(re.fullmatch(r"/requests/all/\?urgency=emergency&amp;psize=50&amp;selected=\d+", link)
+                         for link in links), links[:2]

@@ -1,7 +1,9 @@
 """Dates as ДД.ММ.ГГГГ and times in the configured zone (stored in UTC)."""
 import datetime
+import functools
+from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime as babel_format_datetime
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.validators import format_snils
@@ -11,13 +13,19 @@ def format_date(value: datetime.date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
+@functools.lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 def format_datetime(value: datetime.datetime | None) -> str:
-    """Naive values are UTC; the result is in BABEL_DEFAULT_TIMEZONE."""
+    """Naive values are UTC; the result is in BABEL_DEFAULT_TIMEZONE. (strftime: a list of 100 rows
+    formatted through Babel's pattern engine took tens of milliseconds.)"""
     if not value:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.timezone.utc)
-    return babel_format_datetime(value, "dd.MM.yyyy HH:mm")
+    return value.astimezone(_zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime("%d.%m.%Y %H:%M")
 
 
 def display_value(value):

@@ -122,6 +122,9 @@ class RequestsView(BaseView):
             time_left={r.id: deadlines.time_left(r, now) for r in rows}, format_time_left=format_time_left,
             status_labels=STATUS_LABELS, urgency_labels=URGENCY_LABELS, can_create=may_create(g.user),
             selected_id=selected_id,
+            # the row links: this page's address ending in "selected=", built once rather than per row
+            row_base=url_for("RequestsView.tab", tab=tab, **{k: v for k, v in request.args.items() if k != "selected"},
+                             selected=""),
             panel_html=Markup(render_template("requests/_panel.html", **self._context(selected))) if selected else "",
         )
 
