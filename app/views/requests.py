@@ -5,6 +5,7 @@ from urllib.parse import quote
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -47,7 +48,7 @@ def format_time_left(left) -> str:
     hours, minutes = divmod(rest, 60)
     parts = ([f"{days} д"] if days else []) + ([f"{hours} ч"] if hours or days else []) + [f"{minutes} мин"]
     text = " ".join(parts)
-    return str(_l("overdue by %(time)s", time=text)) if left.total_seconds() < 0 else text
+    return _("overdue by %(time)s", time=text) if left.total_seconds() < 0 else text
 
 
 def doctor_portal_url(patient) -> str:
@@ -120,7 +121,9 @@ class RequestsView(BaseView):
             page=page, page_size=page_size, page_sizes=PAGE_SIZES, filters=filters,
             profiles=db.session.query(CareProfile).order_by(CareProfile.name).all(),
             time_left={r.id: deadlines.time_left(r, now) for r in rows}, format_time_left=format_time_left,
-            status_labels=STATUS_LABELS, urgency_labels=URGENCY_LABELS, can_create=may_create(g.user),
+            # plain strings: a lazy label would be translated again in every row
+            status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
+            urgency_labels={k: str(v) for k, v in URGENCY_LABELS.items()}, can_create=may_create(g.user),
             selected_id=selected_id,
             # the row links: this page's address ending in "selected=", built once rather than per row
             row_base=url_for("RequestsView.tab", tab=tab, **{k: v for k, v in request.args.items() if k != "selected"},
