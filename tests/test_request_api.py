@@ -4,7 +4,6 @@ import pytest
 from tests.requests_helpers import route, unique_policy
 from tests.test_user_access import api_token
 
-from app.extensions import db
 
 
 @pytest.fixture()

@@ -17,7 +17,6 @@ from app.models import (
     Message,
     RequestEvent,
     TmkUser,
-    utcnow,
 )
 from app.security.roles import COORDINATOR, MO_ADMIN
 from app.workflow.errors import InvalidInput

@@ -9,7 +9,6 @@ from app.extensions import db
 from app.models import (
     ConsultationRequest,
     ExternalRecord,
-    Patient,
     RequestEvent,
     Route,
     TmkUser,
