@@ -76,6 +76,11 @@ def store_upload(owner, filename: str, data: bytes) -> Document:
         raise InvalidInput(_l("The file %(name)s is of a type the portal does not accept "
                               "(PDF, JPEG, PNG, DOCX, XLSX, TXT, DICOM, audio and video)",
                               name=safe_filename(filename)))
+    return store_bytes(owner, filename, data, content_type)
+
+
+def store_bytes(owner, filename: str, data: bytes, content_type: str) -> Document:
+    """Keep bytes the portal made or checked itself (a rendered conclusion, a verified signature)."""
     sha256 = hashlib.sha256(data).hexdigest()
     path = _path_for(sha256)
     if not path.exists():
