@@ -129,6 +129,36 @@ def test_no_email_for_those_who_switched_it_off_but_the_notification_stays(mail_
     assert not any(address in to for to, _ in inbox.messages)
 
 
+def test_the_profile_switches_off_mail_for_chosen_events_only(mail_app, smtp):
+    """«Настройка уведомлений»: «взята в работу» switched off, «запрошена информация» still mailed."""
+    inbox, _, _ = smtp
+    client = mail_app.test_client()
+    client.post("/login/", data={"username": "requester2", "password": "Demo-2026!"})
+    page = client.get("/profile/form").get_data(as_text=True)
+    assert 'name="email_events"' in page and page.count('type="checkbox"') >= 7
+    with mail_app.app_context():
+        author = user("requester2")
+        form = {"last_name": author.last_name, "first_name": author.first_name, "middle_name": author.middle_name or "",
+                "email": author.email, "email_notifications": "y",
+                "email_events": ["incoming", "information", "declined", "completed", "deadlines"]}
+    assert client.post("/profile/form", data=form).status_code == 302
+    with mail_app.app_context():
+        author = user("requester2")
+        assert author.email_muted == "taken" and "taken" not in author.email_events
+        try:
+            request = new_request(author="requester2")
+            wf.take(user("consultant1"), request)
+            taken = db.session.query(Notification).filter_by(request_id=request.id, user_id=author.id).one()
+            assert taken.email_state == "none"
+            wf.request_info(user("consultant1"), request, "Пришлите ЭКГ")
+            states = {n.event.action: n.email_state
+                      for n in db.session.query(Notification).filter_by(request_id=request.id, user_id=author.id)}
+            assert states["request_info"] in ("pending", "sent")
+        finally:
+            author.email_muted = ""
+            db.session.commit()
+
+
 def test_without_a_mail_server_mail_goes_to_the_outbox(app, tmp_path):
     from pathlib import Path
 

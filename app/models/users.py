@@ -9,6 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.names import PersonName
 from app.models.orgs import CareProfile, Department, MedicalOrganization
 
+# «Настройка уведомлений»: the request events a user can switch off for e-mail, in groups
+EMAIL_EVENT_GROUPS = {
+    "incoming": ("submit", "approve", "assign", "transfer"),
+    "taken": ("take",),
+    "information": ("request_info", "provide_info"),
+    "declined": ("reject", "refuse", "cancel"),
+    "completed": ("complete",),
+    "deadlines": ("deadline_warning", "overdue"),
+}
+
 user_care_profile = Table(
     "user_care_profile",
     Model.metadata,
@@ -31,10 +41,27 @@ class TmkUser(PersonName, User):
     position: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
     email_notifications: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # the EMAIL_EVENT_GROUPS switched off, comma-separated: a group added later is on for everyone
+    email_muted: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
 
     organization: Mapped[MedicalOrganization | None] = relationship(foreign_keys=[organization_id])
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     care_profiles: Mapped[list[CareProfile]] = relationship(secondary=user_care_profile)
+
+    @property
+    def email_events(self) -> list[str]:
+        """The groups of events e-mailed to this user (the profile's check boxes)."""
+        muted = set(self.email_muted.split(","))
+        return [group for group in EMAIL_EVENT_GROUPS if group not in muted]
+
+    @email_events.setter
+    def email_events(self, groups: list[str]) -> None:
+        self.email_muted = ",".join(group for group in EMAIL_EVENT_GROUPS if group not in set(groups or ()))
+
+    def wants_email_about(self, action: str) -> bool:
+        if not (self.email_notifications and self.email):
+            return False
+        return not any(action in EMAIL_EVENT_GROUPS[group] for group in self.email_muted.split(",") if group)
 
     def has_role(self, role_name: str) -> bool:
         return any(role.name == role_name for role in self.roles)

@@ -8,11 +8,13 @@ from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.extensions import db
 from app.models import TmkUser
+from app.models.users import EMAIL_EVENT_GROUPS
 from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, snils_taken
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
@@ -157,6 +159,17 @@ class TmkResetPasswordView(ResetPasswordView):
         super().form_post(form)
 
 
+EMAIL_EVENT_LABELS = {
+    "incoming": _l("New, approved, assigned and transferred requests"),
+    "taken": _l("A request taken into work"),
+    "information": _l("Additional information requested or provided"),
+    "declined": _l("Refusals, rejections and cancellations"),
+    "completed": _l("Completed consultations"),
+    "deadlines": _l("Deadlines near or passed"),
+}
+assert EMAIL_EVENT_LABELS.keys() == EMAIL_EVENT_GROUPS.keys()
+
+
 class ProfileForm(DynamicForm):
     last_name = StringField(_l("Last name"), [DataRequired(), Length(max=64)], widget=BS3TextFieldWidget())
     first_name = StringField(_l("First name"), [DataRequired(), Length(max=64)], widget=BS3TextFieldWidget())
@@ -168,6 +181,10 @@ class ProfileForm(DynamicForm):
     phone = StringField(_l("Phone"), [Optional(), Length(max=32)], widget=BS3TextFieldWidget())
     email_notifications = BooleanField(_l("E-mail notifications"),
                                        description=_l("Notifications about my requests also come by e-mail"))
+    email_events = SelectMultipleField(
+        _l("Notification settings"), choices=list(EMAIL_EVENT_LABELS.items()),
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        description=_l("The events to send by e-mail; all of them always come to the chat and under the bell"))
 
     def validate_email(self, field):
         taken = db.session.query(TmkUser.id).filter(TmkUser.email == field.data.strip(), TmkUser.id != g.user.id)

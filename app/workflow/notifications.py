@@ -1,5 +1,5 @@
 """Notifications of a request's events: one per participant but the one who acted; an e-mail for those
-who keep e-mail notifications on (profile → «Настройка уведомлений»)."""
+who keep e-mail notifications about that kind of event on (profile → «Настройка уведомлений»)."""
 from sqlalchemy.orm import Session
 
 from app.jobs.queue import enqueue
@@ -22,7 +22,7 @@ def notify(session: Session, dialog, event) -> list[Notification]:
         recipients = recipients.filter(TmkUser.id != event.actor_id)
     made = []
     for user in recipients.all():
-        wants_mail = user.email_notifications and bool(user.email)
+        wants_mail = user.wants_email_about(event.action)
         notification = Notification(user_id=user.id, request_id=dialog.request_id, event_id=event.id,
                                     email_state="pending" if wants_mail else "none")
         session.add(notification)
