@@ -129,10 +129,14 @@ class Config:
         self.JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
         self.JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")
 
-        # Real-time: the allowed Origin values for Socket.IO (empty: same origin only)
+        # Real-time: Origin values allowed to open a Socket.IO connection besides the portal's own origin
+        # and TMK_BASE_URL's (app/realtime/__init__.py)
         self.SOCKETIO_CORS_ORIGINS = [
             o.strip() for o in os.environ.get("TMK_SOCKETIO_ORIGINS", "").split(",") if o.strip()
         ]
+        # the Redis pub/sub channel of Socket.IO: processes (and jobs) on one channel share rooms; pub/sub
+        # ignores Redis' database number, so two portals (or test runs) on one Redis need two channels
+        self.SOCKETIO_CHANNEL = os.environ.get("TMK_SOCKETIO_CHANNEL", "flask-socketio")
 
         # First regional administrator and the demo region
         self.TMK_ADMIN_USER = os.environ.get("TMK_ADMIN_USER", "")

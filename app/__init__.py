@@ -21,7 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.api import register_apis
     from app.cli import tmk_cli
     from app.extensions import SOCKETIO_ASYNC_MODE, csrf, db, mail, migrate, socketio
-    from app.realtime.chat import register_realtime
+    from app.realtime import origin_check, register_realtime
     from app.security.headers import init_security_headers
     from app.views import register_views
     from app.views.errors import register_error_handlers
@@ -33,11 +33,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     # with Redis the processes share rooms through it; without, forget a queue that an earlier app of
     # this process (the tests build several) may have set on the shared SocketIO object
-    queue = {"message_queue": app.config["REDIS_URL"]} if app.config["REDIS_URL"] else {"client_manager": None}
+    queue = ({"message_queue": app.config["REDIS_URL"], "channel": app.config["SOCKETIO_CHANNEL"]}
+             if app.config["REDIS_URL"] else {"client_manager": None})
     socketio.init_app(
         app,
         async_mode=SOCKETIO_ASYNC_MODE,
-        cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"] or None,
+        cors_allowed_origins=origin_check(app),
         **queue,
     )
     with app.app_context():

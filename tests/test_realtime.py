@@ -1,9 +1,11 @@
-"""The chat over Socket.IO: signed-in members only, stored first then broadcast, acknowledged with the id."""
+"""Socket.IO: the chat (signed-in members only, stored first then broadcast, acknowledged with the id),
+the Origin rule, and the bell's count in real time."""
 import pytest
 
 from app.extensions import socketio
 from app.realtime.chat import NAMESPACE
-from tests.conftest import login
+from app.realtime.notifications import NAMESPACE as BELL
+from tests.conftest import login, make_app
 from tests.requests_helpers import new_request, user
 
 
@@ -11,8 +13,6 @@ from tests.requests_helpers import new_request, user
 def app(app):
     """A fresh app over the same database: the process has one SocketIO object, serving the app built
     last; another test may have built one with a Redis queue, which the test client cannot use."""
-    from tests.conftest import make_app
-
     return make_app(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
@@ -86,3 +86,47 @@ def test_rest_and_system_messages_reach_the_sockets(app, request_id):
         wf.take(user("consultant1"), db.session.get(ConsultationRequest, request_id))
     texts = [m["text"] for m in received(author, "message")]
     assert texts == ["Через REST", "Заявка взята в работу: Иванов И. И."]
+
+
+def handshake(app, origin):
+    """The status of Socket.IO's first request (a browser sends its page's Origin with it)."""
+    return app.test_client().get("/socket.io/?EIO=4&transport=polling", headers={"Origin": origin}).status_code
+
+
+def test_only_the_portals_own_origins_may_open_a_socket(app):
+    assert app.config["TMK_BASE_URL"] == "http://127.0.0.1:5000"
+    assert handshake(app, "http://localhost") == 200  # the page's own origin (the test client's Host)
+    assert handshake(app, "http://127.0.0.1:5000") == 200  # TMK_BASE_URL: the address behind a proxy
+    assert handshake(app, "https://evil.example") == 400  # another site's page, with the user's cookie
+    assert handshake(app, "http://localhost:8080") == 400
+    extra = make_app(app.config["SQLALCHEMY_DATABASE_URI"], SOCKETIO_CORS_ORIGINS=["https://mis.region"])
+    assert handshake(extra, "https://mis.region") == 200 and handshake(extra, "http://localhost") == 200
+
+
+def bell_for(app, username):
+    http = login(app.test_client(), username)
+    return socketio.test_client(app, namespace=BELL, flask_test_client=http)
+
+
+def unread_pushed(client):
+    return [packet["args"][0]["unread"] for packet in client.get_received(BELL) if packet["name"] == "unread"]
+
+
+def test_the_bell_is_for_signed_in_users_only(app):
+    assert not socketio.test_client(app, namespace=BELL).is_connected(BELL)
+
+
+def test_the_bell_rings_when_someone_acts_on_my_request(app, request_id):
+    author, consultant = bell_for(app, "requester1"), bell_for(app, "consultant3")
+    before = author.emit("count", namespace=BELL, callback=True)["unread"]
+    with app.app_context():
+        from app.extensions import db
+        from app.models import ConsultationRequest
+        from app.workflow import requests as wf
+
+        wf.take(user("consultant1"), db.session.get(ConsultationRequest, request_id))
+    assert unread_pushed(author) == [before + 1]
+    assert unread_pushed(consultant) == []  # not a participant: nothing for his room
+    # reading the notifications puts the bell of the author's other tabs back to 0
+    login(app.test_client(), "requester1").get("/notifications/")
+    assert unread_pushed(author) == [0]

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Notification, utcnow
+from app.realtime.notifications import push_unread_after_commit
 from app.workflow.requests import ACTION_LABELS
 
 
@@ -34,6 +35,8 @@ class NotificationsView(BaseView):
         fresh = {n.id for n in items if n.read_at is None}
         db.session.query(Notification).filter(Notification.id.in_(fresh)).update(
             {Notification.read_at: utcnow()}, synchronize_session=False)
+        if fresh:
+            push_unread_after_commit([g.user.id])  # the bell in my other tabs goes down too
         db.session.commit()
         return self.render_template("notifications/list.html", title=_l("Notifications"), items=items,
                                     fresh=fresh, labels=ACTION_LABELS)

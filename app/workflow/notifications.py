@@ -4,6 +4,7 @@ from sqlalchemy.orm import Session
 
 from app.jobs.queue import enqueue
 from app.models import DialogMember, Notification, TmkUser
+from app.realtime.notifications import push_unread_after_commit
 
 # events worth telling people about (not the creation of a draft or a deadline pause)
 NOTIFIED = {"submit", "approve", "reject", "take", "assign", "transfer", "request_info", "provide_info",
@@ -31,4 +32,6 @@ def notify(session: Session, dialog, event) -> list[Notification]:
     for notification in made:
         if notification.email_state == "pending":
             enqueue("send_notification_mail", notification.id)
+    if made:
+        push_unread_after_commit(n.user_id for n in made)  # the bells ring once the rows are committed
     return made
