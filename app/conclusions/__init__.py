@@ -1,0 +1,1 @@
+"""The consultation conclusion (консультативное заключение) as a printable PDF and DOCX document."""
