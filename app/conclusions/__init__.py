@@ -1,1 +1,1 @@
-"""The consultation conclusion (консультативное заключение) as a printable PDF and DOCX document."""
+"""The consultation conclusion (консультативное заключение): its printable PDF/DOCX documents and signatures."""
