@@ -102,8 +102,9 @@ class Config:
         self.WTF_CSRF_ENABLED = True
         self.WTF_CSRF_TIME_LIMIT = None  # a doctor may keep a form open for a whole shift
 
-        # Uploads
-        self.MAX_CONTENT_LENGTH = int(os.environ.get("TMK_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+        # Uploads: the largest accepted file; Flask answers a bigger request body with 413
+        self.TMK_MAX_UPLOAD_MB = int(os.environ.get("TMK_MAX_UPLOAD_MB", "50"))
+        self.MAX_CONTENT_LENGTH = self.TMK_MAX_UPLOAD_MB * 1024 * 1024
 
         # Mail (Flask-Mail); notifications use it
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -1,23 +1,37 @@
 """/api/v1/requests/<id>/messages: the request's chat over plain HTTP, for browsers without
-WebSocket and for medical information systems; only the dialog's members get in (404 otherwise)."""
-from flask import g, request
+WebSocket, for files (the browser uploads them here, then the socket broadcasts them) and for medical
+information systems; only the dialog's members get in (404 otherwise)."""
+from flask import current_app, g, request, url_for
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import validate_csrf
 from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.validators import ValidationError as CsrfError
 
 from app.api.requests import russian_messages
+from app.documents.serving import send_document
+from app.documents.storage import store_upload
 from app.extensions import db
+from app.models import Dialog, Message
+from app.security.audit import audit
 from app.security.chat import member_dialog
-from app.workflow import chat
+from app.security.documents import readable_document
+from app.views.documents import document_json
 from app.views.formatting import format_datetime
-from app.workflow.errors import WorkflowError
+from app.workflow import chat
+from app.workflow.errors import InvalidInput, WorkflowError
 
 
 class MessageSchema(Schema):
-    text = fields.String(required=True, validate=validate.Length(max=chat.MAX_TEXT))
+    text = fields.String(load_default="", validate=validate.Length(max=chat.MAX_TEXT))
     client_id = fields.String(load_default=None, validate=validate.Length(max=64),
                               metadata={"description": "the client's id of the message: a retried send is stored once"})
+    document_id = fields.Integer(load_default=None, metadata={
+        "description": "a document from «Документы» (one the sender may read) sent instead of a new file"})
+    recorded = fields.String(load_default=None, validate=validate.OneOf(list(chat.RECORDING_TYPES)), metadata={
+        "description": "with a file: it was recorded by the chat's recorder, the message is audio or video"})
 
 
 def message_json(message) -> dict:
@@ -25,10 +39,35 @@ def message_json(message) -> dict:
         "id": message.id, "kind": message.kind,
         "author": {"id": message.author.id, "name": message.author.short_name} if message.author else None,
         "text": chat.system_text(message.event) if message.kind == "system" else message.text,
+        "file": _file_json(message) if message.document is not None else None,
         "created_at": message.created_at.isoformat(timespec="seconds") + "Z",
         "shown_at": format_datetime(message.created_at),  # in the portal's time zone, as the pages show it
         "client_id": message.client_id,
     }
+
+
+def _file_json(message) -> dict:
+    """The file as pages show it, and where a client with a JWT fetches it."""
+    api_url = url_for("MessageApi.file", request_id=message.dialog.request_id, message_id=message.id)
+    return {**document_json(message.document), "api_url": api_url}
+
+
+def _missing_csrf_token() -> bool:
+    """A multipart body may be another site's form riding on the session cookie (a JSON body cannot be
+    sent across sites without CORS): a browser's upload carries the page's token in X-CSRFToken; a
+    client with a JWT needs none, no other site can set its Authorization header."""
+    if "Authorization" in request.headers or not current_app.config["WTF_CSRF_ENABLED"]:
+        return False
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken"))
+    except CsrfError:
+        return True
+    return False
+
+
+def _too_large() -> str:
+    return str(_l("The file is larger than %(mb)d MB, the largest the portal accepts",
+                  mb=current_app.config["TMK_MAX_UPLOAD_MB"]))
 
 
 class MessageApi(BaseApi):
@@ -73,7 +112,7 @@ class MessageApi(BaseApi):
     @safe
     @permission_name("act")
     def send(self, request_id):
-        """Post a text message to the request's chat.
+        """Post a message to the request's chat: text, a new file, or a document from «Документы».
         ---
         post:
           parameters:
@@ -84,15 +123,31 @@ class MessageApi(BaseApi):
               application/json:
                 schema:
                   $ref: '#/components/schemas/MessageSchema'
+              multipart/form-data:
+                schema:
+                  type: object
+                  properties:
+                    file: {type: string, format: binary, description: "PDF, JPEG, PNG, DOCX, XLSX, TXT, DICOM, WebM, Ogg or MP4, checked by content"}
+                    text: {type: string}
+                    client_id: {type: string}
+                    recorded: {type: string, enum: [audio, video]}
           responses:
-            201: {description: "the stored message, with its id"}
-            400: {description: "the body is not a JSON object"}
-            404: {description: "no such request, or the user is not a member of its chat"}
-            422: {description: "an empty or too long message"}
+            201: {description: "the stored message, with its id and its file"}
+            400: {description: "the body is not a JSON object or a form; a browser upload without the page's CSRF token"}
+            404: {description: "no such request, the user is not a member of its chat, or a document he may not read"}
+            413: {description: "the file is larger than TMK_MAX_UPLOAD_MB"}
+            422: {description: "an empty or too long message, a file of a type the portal does not accept"}
         """
-        body = request.get_json(silent=True)
+        try:
+            is_form = request.mimetype == "multipart/form-data"
+            body = request.form.to_dict() if is_form else request.get_json(silent=True)
+            upload = request.files.get("file") if is_form else None
+        except RequestEntityTooLarge:
+            return self.response(413, message=_too_large())
         if not isinstance(body, dict):
             return self.response_400(message=str(_l("The request body must be a JSON object")))
+        if is_form and _missing_csrf_token():
+            return self.response_400(message=str(_l("The page is out of date: reload it and send the file again")))
         try:
             data = MessageSchema().load(body)
         except ValidationError as error:
@@ -101,9 +156,56 @@ class MessageApi(BaseApi):
         if dialog is None:
             return self.response_404()
         try:
-            message = chat.post_message(db.session, dialog, g.user, data["text"], client_id=data["client_id"])
+            message = self._post(dialog, data, upload)
         except WorkflowError as error:
             db.session.rollback()
             return self.response(error.http_status, message=error.message)
+        if message is None:
+            return self.response_404()
         db.session.commit()
         return self.response(201, result=message_json(message))
+
+    @staticmethod
+    def _post(dialog, data, upload):
+        """The message stored; None when the chosen document is not the sender's to share."""
+        if upload is not None and data["document_id"] is not None:
+            raise InvalidInput(_l("Attach one file: from the computer or from «Documents»"))
+        if upload is not None:
+            document = store_upload(g.user, upload.filename, upload.read())
+            return chat.post_file(db.session, dialog, g.user, document, data["text"], recorded=data["recorded"],
+                                  client_id=data["client_id"])
+        if data["recorded"] is not None:
+            raise InvalidInput(_l("«recorded» goes only with a file"))
+        if data["document_id"] is not None:
+            document = readable_document(db.session, g.user, data["document_id"])
+            if document is None:
+                return None
+            return chat.post_file(db.session, dialog, g.user, document, data["text"], client_id=data["client_id"])
+        return chat.post_message(db.session, dialog, g.user, data["text"], client_id=data["client_id"])
+
+    @expose("/<int:request_id>/messages/<int:message_id>/file", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("read")
+    def file(self, request_id, message_id):
+        """The file of a chat message, for a client with a JWT (pages use the message's download_url).
+        ---
+        get:
+          parameters:
+          - {in: path, name: request_id, required: true, schema: {type: integer}}
+          - {in: path, name: message_id, required: true, schema: {type: integer}}
+          responses:
+            200: {description: "the file, with an RFC 6266 Content-Disposition"}
+            404: {description: "no such message with a file, or the user may not read it"}
+        """
+        message = (db.session.query(Message).join(Dialog)
+                   .filter(Message.id == message_id, Dialog.request_id == request_id,
+                           Message.document_id.is_not(None)).one_or_none())
+        if message is None:
+            audit(g.user, "read_denied", "message_file", message_id)
+            return self.response_404()
+        document = readable_document(db.session, g.user, message.document_id)
+        if document is None:
+            return self.response_404()
+        audit(g.user, "download", "document", document.id)
+        return send_document(document, inline=False)

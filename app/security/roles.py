@@ -26,6 +26,7 @@ _EVERYONE = [
     (r"can_list|can_show", "UserDirectoryView"),
     (r"menu_access", "Messages|Users directory|All requests|Available requests"),
     (r"can_(read|act)", "Requests"),
+    (r"menu_access|can_read", "Documents"),  # «Документы»: one's own files
 ]
 
 # (permission regex, view-menu regex) pairs; the regional administrator gets every permission.

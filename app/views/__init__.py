@@ -10,6 +10,7 @@ from app.views.admin import (
     RouteView,
     UrgencyRuleView,
 )
+from app.views.documents import DocumentsView
 from app.views.messages import MessagesView
 from app.views.notifications import NotificationsView, unread_notifications
 from app.views.request_form import RequestFormView
@@ -33,6 +34,7 @@ TAB_ICONS = {"all": "fa-list", "available": "fa-inbox", "in_work": "fa-stethosco
 
 def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(MessagesView, "Messages", label=_l("Messages"), icon="fa-comments")
+    appbuilder.add_view(DocumentsView, "Documents", label=_l("Documents"), icon="fa-folder-open")
     appbuilder.add_view_no_menu(RequestsView)
     appbuilder.add_view_no_menu(NotificationsView)
     current_app.jinja_env.globals["unread_notifications"] = unread_notifications

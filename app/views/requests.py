@@ -2,14 +2,14 @@
 app/security/requests out."""
 from urllib.parse import quote
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.documents.storage import open_document
+from app.documents.serving import send_document
 from app.extensions import db
 from app.models import (
     EXTERNAL_SOURCE_LABELS,
@@ -177,7 +177,4 @@ class RequestsView(BaseView):
             audit(g.user, "read_denied", "request_attachment", attachment_id)
             abort(404)
         audit(g.user, "download", "document", attached.document_id)
-        document = attached.document
-        inline = document.content_type in ("application/pdf", "image/jpeg", "image/png")
-        return send_file(open_document(document), mimetype=document.content_type, as_attachment=not inline,
-                         download_name=document.name, max_age=0)
+        return send_document(attached.document, inline=True)

@@ -5,7 +5,7 @@ then are messages broadcast (app/realtime/).
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.extensions import db
 
@@ -95,6 +95,14 @@ def follow_request(session: Session, request: ConsultationRequest, event: Reques
     return dialog
 
 
+def _retried(session: Session, dialog: Dialog, client_id: str | None) -> Message | None:
+    """The message a client already sent under this id (its acknowledgement was lost), if any."""
+    if not client_id:
+        return None
+    with session.no_autoflush:  # a file stored for a retry must not be written before it is known to be one
+        return session.query(Message).filter_by(dialog_id=dialog.id, client_id=client_id).one_or_none()
+
+
 def post_message(session: Session, dialog: Dialog, author: TmkUser, text: str, client_id: str | None = None,
                  document=None, kind: str = "text") -> Message:
     """Add a member's message; a repeated client_id returns the message already stored."""
@@ -103,10 +111,9 @@ def post_message(session: Session, dialog: Dialog, author: TmkUser, text: str, c
         raise InvalidInput(_l("The message is empty"))
     if len(text) > MAX_TEXT:
         raise InvalidInput(_l("The message is longer than %(n)d characters", n=MAX_TEXT))
-    if client_id:
-        existing = session.query(Message).filter_by(dialog_id=dialog.id, client_id=client_id).one_or_none()
-        if existing is not None:
-            return existing
+    existing = _retried(session, dialog, client_id)
+    if existing is not None:
+        return existing
     message = Message(dialog_id=dialog.id, author_id=author.id, kind=kind, text=text, document=document,
                       client_id=client_id or None)
     session.add(message)
@@ -117,9 +124,36 @@ def post_message(session: Session, dialog: Dialog, author: TmkUser, text: str, c
     return message
 
 
+# A recording from the chat's recorder: the container's sniffed type → the type it is kept as. The
+# recorder knows what it recorded; the bytes do not say it plainly (a WebM with only a sound track
+# starts like any WebM video), and the type decides whether the page plays it in <audio> or <video>.
+RECORDING_TYPES = {
+    "audio": {"video/webm": "audio/webm", "audio/ogg": "audio/ogg", "video/mp4": "audio/mp4"},
+    "video": {"video/webm": "video/webm", "video/mp4": "video/mp4"},
+}
+
+
+def post_file(session: Session, dialog: Dialog, author: TmkUser, document, text: str = "",
+              recorded: str | None = None, client_id: str | None = None) -> Message:
+    """A file in the chat; a recording (``recorded``: "audio" or "video") becomes a message of that kind."""
+    existing = _retried(session, dialog, client_id)
+    if existing is not None:
+        if document in session.new:  # the upload was repeated: the new row would be a second copy
+            session.expunge(document)
+        return existing
+    if recorded is None:
+        return post_message(session, dialog, author, text, client_id=client_id, document=document, kind="file")
+    kept_as = RECORDING_TYPES[recorded].get(document.content_type)
+    if kept_as is None:
+        raise InvalidInput(_l("A recording must be WebM, Ogg or MP4"))
+    document.content_type = kept_as
+    return post_message(session, dialog, author, text, client_id=client_id, document=document, kind=recorded)
+
+
 def history(session: Session, dialog: Dialog, after: int = 0, limit: int = 50) -> list[Message]:
     """Messages after a given id, oldest first: a reconnecting client asks for what it missed."""
     return (session.query(Message).filter(Message.dialog_id == dialog.id, Message.id > after)
+            .options(selectinload(Message.document))
             .order_by(Message.id).limit(limit).all())
 
 

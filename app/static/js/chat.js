@@ -1,7 +1,8 @@
 // The request's chat beside the request. Real time over Socket.IO (vendored client); while the socket
 // is down, new messages are fetched over HTTP, and after a reconnect the client asks for what it
 // missed, so nothing is lost or shown twice. Each send carries a client id: a retry is stored once.
-// Text is always inserted as text.
+// Files go up over HTTP (multipart, with the page's CSRF token); the socket then broadcasts the
+// message like any other. Text and file names are always inserted as text.
 (function () {
   "use strict";
   var box = document.getElementById("tmk-chat");
@@ -10,27 +11,70 @@
   var url = box.getAttribute("data-url");
   var requestId = parseInt(box.getAttribute("data-request"), 10);
   var me = box.getAttribute("data-me");
+  var maxBytes = parseInt(box.getAttribute("data-max-bytes"), 10);
   var list = box.querySelector(".tmk-chat-messages");
   var form = box.querySelector("form");
   var input = form.querySelector("textarea");
   var status = box.querySelector(".tmk-chat-status");
   var typing = box.querySelector(".tmk-chat-typing");
+  var fileInput = form.querySelector(".tmk-chat-file");
+  var attachedBox = form.querySelector(".tmk-chat-attached");
+  var picker = document.getElementById("tmk-picker");
   var lastId = 0, poller = null, shown = {}, socket = null, typingTimer = null, lastTyping = 0;
+  var attached = null;  // what goes with the next message: {file: File} or {document: {id, name}}
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function link(href, text, newTab) {
+    var a = element("a", "", text);
+    a.setAttribute("href", href);
+    if (newTab) { a.setAttribute("target", "_blank"); a.setAttribute("rel", "noopener"); }
+    return a;
+  }
+
+  function fileView(file) {  // the file in place: image, player, or a link; the name stays text
+    var view = element("div", "tmk-msg-file");
+    if (file.preview === "image") {
+      var image = element("img", "tmk-msg-image");
+      image.setAttribute("src", file.preview_url);
+      image.setAttribute("alt", file.name);
+      var opener = link(file.preview_url, "", true);
+      opener.appendChild(image);
+      view.appendChild(opener);
+    } else if (file.preview === "audio" || file.preview === "video") {
+      var player = element(file.preview, "tmk-msg-player");
+      player.setAttribute("controls", "");
+      player.setAttribute("preload", "metadata");
+      player.setAttribute("src", file.preview_url);
+      view.appendChild(player);
+    }
+    var line = element("div", "tmk-msg-file-line");
+    line.appendChild(element("i", "fa fa-paperclip"));
+    line.appendChild(document.createTextNode(" "));
+    line.appendChild(link(file.download_url, file.name, false));
+    line.appendChild(element("span", "text-muted", " · " + file.type + " · " + file.size_label));
+    if (file.preview === "pdf") {
+      line.appendChild(document.createTextNode(" · "));
+      line.appendChild(link(file.preview_url, box.getAttribute("data-preview"), true));
+    }
+    view.appendChild(line);
+    return view;
+  }
 
   function add(message) {
     if (shown[message.id]) { return; }
     shown[message.id] = true;
     lastId = Math.max(lastId, message.id);
-    var item = document.createElement("li");
-    item.className = "tmk-msg tmk-kind-" + message.kind + (message.author && String(message.author.id) === me ? " tmk-msg-mine" : "");
-    var head = document.createElement("div");
-    head.className = "tmk-msg-head";
-    head.textContent = (message.author ? message.author.name + " · " : "") + message.shown_at;
-    var body = document.createElement("div");
-    body.className = "tmk-msg-text";
-    body.textContent = message.text;
-    item.appendChild(head);
-    item.appendChild(body);
+    var item = element("li", "tmk-msg tmk-kind-" + message.kind +
+                       (message.author && String(message.author.id) === me ? " tmk-msg-mine" : ""));
+    item.appendChild(element("div", "tmk-msg-head", (message.author ? message.author.name + " · " : "") + message.shown_at));
+    if (message.file) { item.appendChild(fileView(message.file)); }
+    if (message.text) { item.appendChild(element("div", "tmk-msg-text", message.text)); }
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
     if (socket && socket.connected) { socket.emit("read", {request_id: requestId, message_id: lastId}); }
@@ -49,32 +93,123 @@
     return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
   }
 
-  function sent(message) { input.value = ""; add(message); say(""); }
+  function attach(what) {
+    attached = what;
+    attachedBox.querySelector(".tmk-chat-attached-name").textContent = what ? (what.file || what.document).name : "";
+    attachedBox.hidden = !what;
+    fileInput.value = "";
+  }
 
-  function sendOverHttp(payload) {
-    fetch(url, {method: "POST", credentials: "same-origin", body: JSON.stringify(payload),
-                headers: {"Content-Type": "application/json", "Accept": "application/json"}})
-      .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); })
-      .then(function (answer) {
-        if (answer.ok) { sent(answer.data.result); return; }
-        say(typeof answer.data.message === "string" ? answer.data.message : box.getAttribute("data-error"));
-      })
-      .catch(function () { say(box.getAttribute("data-offline")); });  // the text stays in the box
+  function sent(message) { input.value = ""; attach(null); add(message); say(""); }
+
+  // POST to the chat's API; resolves with the stored message, rejects with an Error in Russian
+  function post(body, headers) {
+    return fetch(url, {method: "POST", credentials: "same-origin", body: body,
+                       headers: Object.assign({"Accept": "application/json"}, headers)})
+      .catch(function () { throw new Error(box.getAttribute("data-offline")); })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) {
+          if (r.ok) { return data.result; }
+          throw new Error(typeof data.message === "string" ? data.message : box.getAttribute("data-error"));
+        });
+      });
+  }
+
+  function postJson(payload) { return post(JSON.stringify(payload), {"Content-Type": "application/json"}); }
+
+  // a new file (also a recording: recorded is "audio" or "video"); the browser sets the multipart boundary
+  function upload(file, text, recorded) {
+    if (file.size > maxBytes) { return Promise.reject(new Error(box.getAttribute("data-too-large"))); }
+    var body = new FormData();
+    body.append("file", file, file.name);
+    body.append("text", text || "");
+    body.append("client_id", newId());
+    if (recorded) { body.append("recorded", recorded); }
+    return post(body, {"X-CSRFToken": box.getAttribute("data-csrf")}).then(function (message) {
+      add(message);
+      return message;
+    });
+  }
+  box.tmkUpload = upload;  // for the recorder (recorder.js)
+
+  function sendAttached(text) {
+    var sending = attached.file ? upload(attached.file, text)
+      : postJson({text: text, document_id: attached.document.id, client_id: newId()});
+    sending.then(sent, function (error) { say(error.message); });  // the text and the file stay
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
+    if (attached) { sendAttached(text); return; }
     if (!text) { return; }
     var payload = {request_id: requestId, text: text, client_id: newId()};
     if (socket && socket.connected) {
       socket.timeout(10000).emit("send", payload, function (error, answer) {
-        if (error) { sendOverHttp(payload); return; }  // no acknowledgement: the same client id again
+        if (error) { resend(payload); return; }  // no acknowledgement: the same client id again
         if (answer.ok) { sent(answer.message); } else { say(answer.error); }
       });
     } else {
-      sendOverHttp(payload);
+      resend(payload);
     }
+  });
+
+  function resend(payload) {
+    postJson(payload).then(sent, function (error) { say(error.message); });  // the text stays in the box
+  }
+
+  form.querySelector("[data-attach=computer]").addEventListener("click", function (event) {
+    event.preventDefault();
+    fileInput.click();
+  });
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files[0];
+    if (!file) { return; }
+    if (file.size > maxBytes) { say(box.getAttribute("data-too-large")); fileInput.value = ""; return; }
+    say("");
+    attach({file: file});
+  });
+  attachedBox.querySelector(".close").addEventListener("click", function () { attach(null); });
+
+  // «from Документы»: my documents, searched by name; the chosen one goes with the next message
+  var pickerList = picker.querySelector(".tmk-picker-list");
+  var pickerSearch = picker.querySelector(".tmk-picker-search");
+  var searchTimer = null;
+
+  function pickerItem(doc) {
+    var item = element("button", "list-group-item tmk-picker-item");
+    item.setAttribute("type", "button");
+    item.appendChild(element("strong", "", doc.name));
+    item.appendChild(element("span", "text-muted", " · " + doc.type + " · " + doc.size_label + " · " + doc.created));
+    item.addEventListener("click", function () {
+      attach({document: doc});
+      window.jQuery(picker).modal("hide");
+      input.focus();
+    });
+    return item;
+  }
+
+  function fillPicker() {
+    var address = box.getAttribute("data-picker-url") + "?q=" + encodeURIComponent(pickerSearch.value.trim());
+    fetch(address, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        pickerList.textContent = "";
+        data.result.forEach(function (doc) { pickerList.appendChild(pickerItem(doc)); });
+        if (!data.result.length) { pickerList.appendChild(element("p", "tmk-empty", box.getAttribute("data-nothing-found"))); }
+      })
+      .catch(function () { pickerList.textContent = box.getAttribute("data-offline"); });
+  }
+
+  form.querySelector("[data-attach=documents]").addEventListener("click", function (event) {
+    event.preventDefault();
+    pickerSearch.value = "";
+    fillPicker();
+    window.jQuery(picker).modal("show");
+  });
+  pickerSearch.addEventListener("input", function () {
+    window.clearTimeout(searchTimer);
+    searchTimer = window.setTimeout(fillPicker, 300);
   });
 
   input.addEventListener("keydown", function (event) {
