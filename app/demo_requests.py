@@ -1,10 +1,13 @@
-"""Demo requests in every status reachable so far, of every urgency, made through the workflow so
+"""Demo requests in every status, of every urgency, made through the workflow so
 that each has a real history."""
+import dataclasses
 import datetime
 
 from app.extensions import db
 from app.models import CareProfile, MedicalOrganization, Route, TmkUser
+from app.workflow import conclusions
 from app.workflow import requests as wf
+from app.workflow.conclusions import ConclusionData
 from app.workflow.validation import ExternalRecordData, PatientData, RequestData
 
 PATIENTS = [
@@ -39,7 +42,16 @@ CASES = [
      "Резистентная гипертензия: коррекция терапии?", "new"),
     ("requester2", "Неврология", "ГКБ № 1", "planned", "deferred", 2, ("G20", "Болезнь Паркинсона"),
      "Коррекция дозы леводопы", "new"),
+    ("requester1", "Кардиология", "ГКБ № 1", "planned", "deferred", 4, ("I25.1", "Атеросклеротическая болезнь сердца"),
+     "Нужна ли коррекция терапии после стентирования?", "completed"),
+    ("requester2", "Кардиология", "ОКБ", "urgent", "mixed", 1, ("I11.9", "Гипертензивная болезнь сердца"),
+     "Оценка результатов суточного мониторирования АД", "signing"),
 ]
+CONCLUSION = ConclusionData(
+    answer="Коррекция терапии показана: см. рекомендации.", condition="Состояние удовлетворительное, стабильное.",
+    recommendations_treatment="Продолжить двойную антитромбоцитарную терапию 12 месяцев; аторвастатин 40 мг.",
+    recommendations_diagnostics="Липидограмма и ЭхоКГ через 3 месяца.", mode="deferred",
+)
 
 
 def _user(login):
@@ -69,7 +81,7 @@ def load_demo_requests() -> None:
         data = _data(profile, org, urgency, mode, patient, diagnosis, question)
         request = wf.save_request(_user(author), data, submit=outcome != "draft")
         consultant = _user("consultant1" if org == "ГКБ № 1" else "consultant3")  # both cover кардиология
-        if outcome in ("in_work", "awaiting_info", "refused"):
+        if outcome in ("in_work", "awaiting_info", "refused", "signing", "completed"):
             wf.take(consultant, request)
         if outcome == "awaiting_info":
             wf.request_info(consultant, request, "Пришлите, пожалуйста, ЭКГ и эхокардиографию.")
@@ -81,3 +93,8 @@ def load_demo_requests() -> None:
         if outcome == "transferred":
             wf.take(consultant, request)
             wf.transfer(consultant, request, _user("consultant2").id, "Ухожу на дежурство в операционную.")
+        if outcome in ("signing", "completed"):
+            form = dataclasses.replace(CONCLUSION, diagnosis_code=diagnosis[0], diagnosis_text=diagnosis[1])
+            conclusions.start_rendering(consultant, request, form)
+        if outcome == "completed":
+            conclusions.skip_signature(consultant, request)

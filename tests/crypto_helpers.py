@@ -51,7 +51,8 @@ def make_ca(kind: str = "rsa") -> Identity:
 
 
 def make_doctor(ca: Identity, kind: str = "rsa", not_before: datetime.datetime | None = None,
-                not_after: datetime.datetime | None = None, serial: int | None = None) -> Identity:
+                not_after: datetime.datetime | None = None, serial: int | None = None,
+                snils: str = DOCTOR_SNILS) -> Identity:
     """Петров Пётр Петрович's certificate, by default valid from yesterday for a year."""
     key = new_key(kind)
     now = _now()
@@ -62,7 +63,7 @@ def make_doctor(ca: Identity, kind: str = "rsa", not_before: datetime.datetime |
         x509.NameAttribute(NameOID.SURNAME, "Петров"),
         x509.NameAttribute(NameOID.GIVEN_NAME, "Пётр Петрович"),
         x509.NameAttribute(NameOID.COMMON_NAME, "Петров Пётр Петрович"),
-        x509.NameAttribute(SNILS_OID, DOCTOR_SNILS),
+        x509.NameAttribute(SNILS_OID, snils),
     ])
     certificate = (
         x509.CertificateBuilder()

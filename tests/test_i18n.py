@@ -35,8 +35,8 @@ def _english_msgids() -> set[str]:
     fab_po = Path(flask_appbuilder.__file__).parent / "translations/ru/LC_MESSAGES/messages.po"
     for path in [fab_po, *(folder / "messages.po" for folder in CATALOGS)]:
         for message in read_po(path.open("rb")):
-            if message.id and isinstance(message.id, str):
-                ids.add(message.id)
+            if message.id and isinstance(message.id, str) and message.string != message.id:
+                ids.add(message.id)  # (an id translated as itself, like «DICOM», reads the same in Russian)
     # ignore ids that read the same in Russian or are not words
     return {i for i in ids if len(i) > 3 and re.search(r"[A-Za-z]{3}", i) and i not in {"E-mail", "Email", "OpenID"}}
 

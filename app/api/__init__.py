@@ -1,6 +1,7 @@
 """REST APIs under /api/v1 (JWT from /api/v1/security/login, or the browser session)."""
 from flask_appbuilder import AppBuilder
 
+from app.api.conclusions import ConclusionApi
 from app.api.messages import MessageApi
 from app.api.requests import RequestApi, RouteApi
 from app.api.users import UserApi
@@ -11,3 +12,4 @@ def register_apis(appbuilder: AppBuilder) -> None:
     appbuilder.add_api(RequestApi)
     appbuilder.add_api(RouteApi)
     appbuilder.add_api(MessageApi)
+    appbuilder.add_api(ConclusionApi)

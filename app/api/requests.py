@@ -86,6 +86,25 @@ class ActionSchema(Schema):
     consultant_id = fields.Integer(load_default=None)
 
 
+class WorkflowApiMixin:
+    """JSON in through a schema, workflow errors out as 409/422 with Russian messages."""
+
+    def _json(self, schema: Schema):
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return None, self.response_400(message=str(_l("The request body must be a JSON object")))
+        try:
+            return schema.load(body), None
+        except ValidationError as error:
+            return None, self.response(422, message=russian_messages(error.messages))
+
+    def _workflow_error(self, error: WorkflowError):
+        payload = {"message": error.message}
+        if isinstance(error, InvalidInput) and error.fields:
+            payload["fields"] = error.fields
+        return self.response(error.http_status, **payload)
+
+
 def _iso(moment) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
@@ -145,28 +164,13 @@ def _request_data(body: dict) -> RequestData:
     )
 
 
-class RequestApi(BaseApi):
+class RequestApi(WorkflowApiMixin, BaseApi):
     resource_name = "requests"
     allow_browser_login = True
     class_permission_name = "Requests"
     base_permissions = ["can_read", "can_act"]
     openapi_spec_tag = "Requests"
     openapi_spec_component_schemas = (CreateRequestSchema, ActionSchema)
-
-    def _json(self, schema: Schema):
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return None, self.response_400(message=str(_l("The request body must be a JSON object")))
-        try:
-            return schema.load(body), None
-        except ValidationError as error:
-            return None, self.response(422, message=russian_messages(error.messages))
-
-    def _workflow_error(self, error: WorkflowError):
-        payload = {"message": error.message}
-        if isinstance(error, InvalidInput) and error.fields:
-            payload["fields"] = error.fields
-        return self.response(error.http_status, **payload)
 
     @expose("/", methods=["POST"])
     @protect()

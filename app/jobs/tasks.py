@@ -55,6 +55,16 @@ def sweep_unsent_mail() -> int:
     return sent
 
 
+def render_conclusion(conclusion_id: int) -> None:
+    from app.models import Conclusion
+    from app.workflow.conclusions import render_documents
+
+    with _portal_context():
+        conclusion = db.session.get(Conclusion, conclusion_id)
+        if conclusion is not None:
+            render_documents(conclusion)
+
+
 def check_deadlines() -> dict[str, int]:
     from app.workflow.monitor import check_deadlines as check
 

@@ -10,12 +10,14 @@ from app.views.admin import (
     RouteView,
     UrgencyRuleView,
 )
+from app.views.conclusions import ConclusionView
 from app.views.documents import DocumentsView
 from app.views.messages import MessagesView
 from app.views.notifications import NotificationsView, unread_notifications
 from app.views.request_form import RequestFormView
 from app.views.requests import TAB_TITLES, RequestsView
 from app.views.users import UserDirectoryView
+from app.workflow.rules import allowed_conclusion_actions
 
 ADMIN = "Administration"
 
@@ -36,6 +38,9 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(MessagesView, "Messages", label=_l("Messages"), icon="fa-comments")
     appbuilder.add_view(DocumentsView, "Documents", label=_l("Documents"), icon="fa-folder-open")
     appbuilder.add_view_no_menu(RequestsView)
+    appbuilder.add_view_no_menu(ConclusionView)
+    # the request page asks which of «Сформировать», «Подписать», «Загрузить заключение» to offer
+    current_app.jinja_env.globals["conclusion_actions"] = allowed_conclusion_actions
     appbuilder.add_view_no_menu(NotificationsView)
     current_app.jinja_env.globals["unread_notifications"] = unread_notifications
     appbuilder.add_view_no_menu(RequestFormView)

@@ -38,6 +38,7 @@ SYSTEM_TEXTS = {
     "deadline_paused": _l("The deadline was paused for %(comment)s min"),
     "refuse": _l("Consultation refused: %(comment)s"),
     "cancel": _l("The request has been cancelled. %(comment)s"),
+    "conclude": _l("The conclusion has been prepared and awaits signing: %(name)s"),
     "complete": _l("Work on the request has been completed successfully"),
     "deadline_warning": _l("The deadline is near: %(comment)s min left"),
     "overdue": _l("The deadline for the answer has passed"),

@@ -32,7 +32,7 @@ def record_event(actor, request, action, from_status, comment="") -> RequestEven
     return event
 
 
-def _require(check, actor, request, message) -> None:
+def require(check, actor, request, message) -> None:
     if not check(actor, request):
         raise NotAllowed(message)
 
@@ -44,7 +44,7 @@ def _required_text(value: str | None, message) -> str:
     return value
 
 
-def _move(actor, request, action, to_status, comment="", **values) -> RequestEvent:
+def move_status(actor, request, action, to_status, comment="", **values) -> RequestEvent:
     """Change the status only if nobody changed it meanwhile (one conditional UPDATE), then record it."""
     from_status = request.status
     moved = db.session.execute(
@@ -84,7 +84,7 @@ def save_request(actor: TmkUser, data: RequestData, submit: bool, request: Consu
         if not rules.may_create(actor):
             raise NotAllowed(_l("Only a requesting doctor may create requests"))
     else:
-        _require(rules.may_edit_draft, actor, request, _l("Only the author may edit a draft"))
+        require(rules.may_edit_draft, actor, request, _l("Only the author may edit a draft"))
     if not submit and not actor.organization.allows_drafts:
         raise NotAllowed(_l("Your medical organization does not keep drafts: submit the request"))
     problems = check_complete(db.session, data, for_submit=submit)
@@ -113,16 +113,16 @@ def _receive(request, now) -> dict:
 
 
 def submit_request(actor, request):
-    _require(rules.may_submit, actor, request, _l("Only the author may submit a draft"))
+    require(rules.may_submit, actor, request, _l("Only the author may submit a draft"))
     problems = check_complete(db.session, data_of(request), for_submit=True)
     if problems:
         raise InvalidInput(_l("The draft is not complete: edit it and fill in the highlighted fields"),
                            fields=problems)
     now = utcnow()
     if request.route.requires_approval:
-        _move(actor, request, "submit", "on_approval", submitted_at=now)
+        move_status(actor, request, "submit", "on_approval", submitted_at=now)
     else:
-        _move(actor, request, "submit", "new", submitted_at=now, **_receive(request, now))
+        move_status(actor, request, "submit", "new", submitted_at=now, **_receive(request, now))
     db.session.commit()
     return request
 
@@ -130,23 +130,23 @@ def submit_request(actor, request):
 # ---- the transitions ----
 
 def approve(actor, request, comment: str = ""):
-    _require(rules.may_approve, actor, request, _l("This request is not waiting for your approval"))
-    _move(actor, request, "approve", "new", comment.strip(), **_receive(request, utcnow()))
+    require(rules.may_approve, actor, request, _l("This request is not waiting for your approval"))
+    move_status(actor, request, "approve", "new", comment.strip(), **_receive(request, utcnow()))
     db.session.commit()
     return request
 
 
 def reject(actor, request, reason: str):
-    _require(rules.may_reject, actor, request, _l("This request is not waiting for your approval"))
+    require(rules.may_reject, actor, request, _l("This request is not waiting for your approval"))
     reason = _required_text(reason, _l("Give the reason for the rejection"))
-    _move(actor, request, "reject", "cancelled", reason, completed_at=utcnow())
+    move_status(actor, request, "reject", "cancelled", reason, completed_at=utcnow())
     db.session.commit()
     return request
 
 
 def take(actor, request):
-    _require(rules.may_take, actor, request, _l("You cannot take this request into work"))
-    _move(actor, request, "take", "in_work", consultant_id=actor.id, designated_consultant_id=None,
+    require(rules.may_take, actor, request, _l("You cannot take this request into work"))
+    move_status(actor, request, "take", "in_work", consultant_id=actor.id, designated_consultant_id=None,
           taken_at=utcnow())
     db.session.commit()
     return request
@@ -173,38 +173,38 @@ def _chosen_consultant(request, consultant_id, exclude=None) -> TmkUser:
 
 
 def assign(actor, request, consultant_id: int | None):
-    _require(rules.may_assign, actor, request, _l("You cannot assign this request"))
+    require(rules.may_assign, actor, request, _l("You cannot assign this request"))
     consultant = _chosen_consultant(request, consultant_id)
-    _move(actor, request, "assign", "in_work", consultant.short_name, consultant_id=consultant.id,
+    move_status(actor, request, "assign", "in_work", consultant.short_name, consultant_id=consultant.id,
           designated_consultant_id=None, taken_at=utcnow())
     db.session.commit()
     return request
 
 
 def transfer(actor, request, consultant_id: int | None, reason: str):
-    _require(rules.may_transfer, actor, request, _l("Only the consultant of a request in work may transfer it"))
+    require(rules.may_transfer, actor, request, _l("Only the consultant of a request in work may transfer it"))
     reason = _required_text(reason, _l("Give the reason for the transfer"))
     consultant = _chosen_consultant(request, consultant_id, exclude=actor)
-    _move(actor, request, "transfer", "new", f"{consultant.short_name}: {reason}", consultant_id=None,
+    move_status(actor, request, "transfer", "new", f"{consultant.short_name}: {reason}", consultant_id=None,
           designated_consultant_id=consultant.id, taken_at=None)
     db.session.commit()
     return request
 
 
 def request_info(actor, request, comment: str):
-    _require(rules.may_request_info, actor, request,
+    require(rules.may_request_info, actor, request,
              _l("Only the consultant of a request in work may ask for information"))
     comment = _required_text(comment, _l("Write which information you need"))
-    _move(actor, request, "request_info", "awaiting_info", comment, paused_at=utcnow())
+    move_status(actor, request, "request_info", "awaiting_info", comment, paused_at=utcnow())
     db.session.commit()
     return request
 
 
 def provide_info(actor, request, comment: str):
-    _require(rules.may_provide_info, actor, request, _l("Only the author may answer a request for information"))
+    require(rules.may_provide_info, actor, request, _l("Only the author may answer a request for information"))
     comment = _required_text(comment, _l("Write the information the consultant asked for"))
     due, paused = deadlines.resume(request.due_at, request.paused_at, utcnow())
-    _move(actor, request, "provide_info", "in_work", comment, due_at=due, paused_at=None)
+    move_status(actor, request, "provide_info", "in_work", comment, due_at=due, paused_at=None)
     # the pause gets its own history row; its comment is the minutes the clock stood still
     record_event(actor, request, "deadline_paused", request.status, str(int(paused.total_seconds() // 60)))
     db.session.commit()
@@ -212,16 +212,16 @@ def provide_info(actor, request, comment: str):
 
 
 def refuse(actor, request, reason: str):
-    _require(rules.may_refuse, actor, request, _l("You cannot refuse this request"))
+    require(rules.may_refuse, actor, request, _l("You cannot refuse this request"))
     reason = _required_text(reason, _l("Give the reason for the refusal"))
-    _move(actor, request, "refuse", "refused", reason, completed_at=utcnow())
+    move_status(actor, request, "refuse", "refused", reason, completed_at=utcnow())
     db.session.commit()
     return request
 
 
 def cancel(actor, request, reason: str = ""):
-    _require(rules.may_cancel, actor, request, _l("Only the author may cancel an open request"))
-    _move(actor, request, "cancel", "cancelled", (reason or "").strip(), completed_at=utcnow())
+    require(rules.may_cancel, actor, request, _l("Only the author may cancel an open request"))
+    move_status(actor, request, "cancel", "cancelled", (reason or "").strip(), completed_at=utcnow())
     db.session.commit()
     return request
 
@@ -260,4 +260,6 @@ ACTION_LABELS = {
     "overdue": _l("Overdue"),
     "refuse": _l("Refused"),
     "cancel": _l("Cancelled"),
+    "conclude": _l("Conclusion prepared"),
+    "complete": _l("Completed"),
 }

@@ -77,5 +77,25 @@ ACTIONS = {
 }
 
 
+def may_conclude(actor, request) -> bool:
+    return _is_the_consultant(actor, request)
+
+
+def may_sign(actor, request) -> bool:
+    return request.status == "signing" and request.consultant_id == actor.id
+
+
+def may_upload_scan(actor, request) -> bool:
+    return request.status in ("in_work", "signing") and request.consultant_id == actor.id
+
+
+# finishing a consultation has pages of its own (app/views/conclusions.py), not a dialog of the actions
+CONCLUSION_ACTIONS = {"conclude": may_conclude, "sign": may_sign, "upload_scan": may_upload_scan}
+
+
+def allowed_conclusion_actions(actor, request) -> list[str]:
+    return [name for name, check in CONCLUSION_ACTIONS.items() if check(actor, request)]
+
+
 def allowed_actions(actor, request) -> list[str]:
     return [name for name, check in ACTIONS.items() if check(actor, request)]

@@ -1,0 +1,205 @@
+"""Finishing a consultation in the browser (manual §3.6): the conclusion form, its rendering progress,
+the signing window, the scan upload, and the zip of the conclusion with its signatures."""
+import io
+import zipfile
+
+from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, StringField, TextAreaField
+
+from app.documents.storage import open_document
+from app.extensions import db
+from app.models import CONCLUSION_TEXTS, MODE_LABELS
+from app.security.audit import audit
+from app.security.requests import find_visible_request
+from app.workflow import conclusions as flow
+from app.workflow.errors import InvalidInput, WorkflowError
+from app.workflow.rules import may_conclude, may_sign, may_upload_scan
+
+MAX_SIGNATURE_BYTES = 1024 * 1024
+
+
+class ConclusionForm(DynamicForm):
+    answer = TextAreaField(CONCLUSION_TEXTS["answer"])
+    condition = TextAreaField(CONCLUSION_TEXTS["condition"])
+    diagnosis_code = StringField(_l("ICD-10 code"))
+    diagnosis_text = StringField(_l("Main diagnosis"))
+    concomitant = TextAreaField(CONCLUSION_TEXTS["concomitant"])
+    recommendations_diagnostics = TextAreaField(_l("Further diagnostics"))
+    recommendations_treatment = TextAreaField(_l("Treatment"))
+    recommendations_transfer = TextAreaField(_l("Transfer (evacuation)"))
+    recommendations_in_person = TextAreaField(_l("In-person consultation"))
+    documents_reviewed = TextAreaField(CONCLUSION_TEXTS["documents_reviewed"])
+    mode = RadioField(_l("Mode actually used"), choices=list(MODE_LABELS.items()), validate_choice=False)
+
+    def to_data(self) -> flow.ConclusionData:
+        return flow.ConclusionData(**{name: getattr(self, name).data or "" for name in flow.FIELDS})
+
+
+def zip_of_conclusion(conclusion) -> bytes:
+    """«Загрузить»: the conclusion (PDF, or the scan) and each signature as .sgn (manual §3.6.1)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        main = conclusion.pdf_document or conclusion.scan_document
+        archive.writestr(main.name, open_document(main).read_bytes())
+        for number, signature in enumerate(conclusion.signatures, start=1):
+            suffix = "" if number == 1 else f"-{number}"
+            archive.writestr(f"{signature.signed_document.name}{suffix}.sgn",
+                             open_document(signature.document).read_bytes())
+    return buffer.getvalue()
+
+
+class ConclusionView(BaseView):
+    route_base = "/requests"
+    class_permission_name = "Requests"
+    base_permissions = ["can_read", "can_act"]
+
+    def _request_or_404(self, request_id):
+        """The request if this user may see it; else 404 (the attempt is audited)."""
+        consultation = find_visible_request(db.session, g.user, request_id)
+        if consultation is None:
+            abort(404)
+        return consultation
+
+    def _back(self, consultation):
+        return redirect(url_for("RequestsView.show", request_id=consultation.id))
+
+    @expose("/<int:request_id>/conclusion", methods=["GET", "POST"])
+    @has_access
+    @permission_name("act")
+    def form(self, request_id):
+        """«Сформировать заключение»: save the draft of the form, or render it."""
+        consultation = self._request_or_404(request_id)
+        if not may_conclude(g.user, consultation):
+            flash(_("The conclusion is filled by the consultant of a request in work"), "warning")
+            return self._back(consultation)
+        form = ConclusionForm(request.form) if request.method == "POST" else ConclusionForm(obj=flow.form_of(consultation))
+        if request.method == "POST" and form.validate():
+            try:
+                if request.form.get("render"):
+                    conclusion = flow.start_rendering(g.user, consultation, form.to_data())
+                    return self._after_render_started(consultation, conclusion)
+                flow.save_form(g.user, consultation, form.to_data())
+                flash(_("The draft of the conclusion has been saved"), "success")
+                return redirect(url_for("ConclusionView.form", request_id=consultation.id))
+            except WorkflowError as error:
+                flash(error.message, "danger")
+                for name, message in error.fields.items():
+                    getattr(form, name).errors = [message]
+        return self.render_template("conclusions/form.html", r=consultation, form=form, required=flow.REQUIRED,
+                                    conclusion=consultation.conclusion)
+
+    def _after_render_started(self, consultation, conclusion):
+        if conclusion.state == "rendering":  # an RQ worker makes it: the progress page follows it
+            return redirect(url_for("ConclusionView.progress", request_id=consultation.id))
+        return self._after_render(consultation, conclusion)
+
+    def _after_render(self, consultation, conclusion):
+        if conclusion.state == "ready":
+            flash(_("The conclusion has been prepared successfully"), "success")
+            return redirect(url_for("ConclusionView.sign", request_id=consultation.id))
+        flash(conclusion.error or _("The conclusion could not be prepared"), "danger")
+        return redirect(url_for("ConclusionView.form", request_id=consultation.id))
+
+    @expose("/<int:request_id>/conclusion/progress")
+    @has_access
+    @permission_name("read")
+    def progress(self, request_id):
+        consultation = self._request_or_404(request_id)
+        conclusion = consultation.conclusion
+        if conclusion is None:
+            return self._back(consultation)
+        if conclusion.state != "rendering":
+            return self._after_render(consultation, conclusion)
+        return self.render_template("conclusions/progress.html", r=consultation)
+
+    @expose("/<int:request_id>/conclusion/state")
+    @has_access
+    @permission_name("read")
+    def state(self, request_id):
+        """What the progress page polls."""
+        consultation = self._request_or_404(request_id)
+        conclusion = consultation.conclusion
+        return jsonify(state=conclusion.state if conclusion else "none",
+                       next=url_for("ConclusionView.progress", request_id=consultation.id))
+
+    @expose("/<int:request_id>/conclusion/sign")
+    @has_access
+    @permission_name("act")
+    def sign(self, request_id):
+        """The signing window: the CryptoPro plug-in if present, else a signature file, or «Пропустить»."""
+        consultation = self._request_or_404(request_id)
+        if not may_sign(g.user, consultation):
+            return self._back(consultation)
+        return self.render_template("conclusions/sign.html", r=consultation, conclusion=consultation.conclusion)
+
+    @expose("/<int:request_id>/conclusion/signature", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def upload_signature(self, request_id):
+        consultation = self._request_or_404(request_id)
+        upload = request.files.get("file")
+        data = upload.read(MAX_SIGNATURE_BYTES + 1) if upload else b""
+        try:
+            if not data:
+                raise InvalidInput(_l("Choose the signature file (.sgn, .sig or .p7s)"))
+            if len(data) > MAX_SIGNATURE_BYTES:
+                raise InvalidInput(_l("A signature file is at most 1 MB"))
+            flow.sign(g.user, consultation, data)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+            return redirect(url_for("ConclusionView.sign", request_id=consultation.id))
+        flash(_("The conclusion is signed; work on the request has been completed"), "success")
+        return self._back(consultation)
+
+    @expose("/<int:request_id>/conclusion/skip", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def skip(self, request_id):
+        consultation = self._request_or_404(request_id)
+        try:
+            flow.skip_signature(g.user, consultation)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Work on the request has been completed successfully"), "success")
+        return self._back(consultation)
+
+    @expose("/<int:request_id>/conclusion/scan", methods=["GET", "POST"])
+    @has_access
+    @permission_name("act")
+    def scan(self, request_id):
+        """«Загрузить заключение»: a scan signed by hand instead of the form (manual §3.6.2)."""
+        consultation = self._request_or_404(request_id)
+        if not may_upload_scan(g.user, consultation):
+            return self._back(consultation)
+        if request.method == "POST":
+            upload = request.files.get("file")
+            try:
+                if upload is None or not upload.filename:
+                    raise InvalidInput(_l("Choose the file of the scanned conclusion"))
+                flow.upload_scan(g.user, consultation, upload.filename, upload.read())
+            except WorkflowError as error:
+                flash(error.message, "danger")
+            else:
+                flash(_("The conclusion has been uploaded; work on the request has been completed"), "success")
+                return self._back(consultation)
+        return self.render_template("conclusions/scan.html", r=consultation)
+
+    @expose("/<int:request_id>/conclusion/zip")
+    @has_access
+    @permission_name("read")
+    def download_zip(self, request_id):
+        consultation = self._request_or_404(request_id)
+        conclusion = consultation.conclusion
+        if conclusion is None or not (conclusion.pdf_document or conclusion.scan_document):
+            abort(404)
+        audit(g.user, "download", "conclusion", conclusion.id)
+        response = send_file(io.BytesIO(zip_of_conclusion(conclusion)), mimetype="application/zip",
+                             as_attachment=True, download_name=f"Заключение {consultation.number}.zip", max_age=0)
+        response.cache_control.private = True
+        return response

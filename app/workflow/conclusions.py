@@ -1,0 +1,208 @@
+"""Finishing a consultation (manual §3.6, DESIGN.md §5): the form, rendering (in_work → signing), the
+signature or its skipping, or a scan instead of the form (→ completed)."""
+import dataclasses
+import re
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.documents.storage import open_document, sniff_content_type, store_bytes, store_upload
+from app.extensions import db
+from app.jobs.queue import enqueue
+from app.models import MODE_LABELS, CONCLUSION_TEXTS, Conclusion, RequestAttachment, Signature, utcnow
+from app.workflow import rules
+from app.workflow.errors import InvalidInput, NotAllowed
+from app.workflow.requests import move_status, require
+from app.workflow.validation import ICD10_RE
+
+MAX_TEXT = 20000
+PDF_TYPE = "application/pdf"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SIGNATURE_TYPE = "application/pkcs7-signature"
+SCAN_TYPES = (PDF_TYPE, "image/jpeg", "image/png")
+# СНИЛС in the subject of a Russian qualified certificate
+SNILS_IN_SUBJECT = re.compile(r"1\.2\.643\.100\.3=(\d{11})")
+
+
+@dataclasses.dataclass
+class ConclusionData:
+    answer: str = ""
+    condition: str = ""
+    diagnosis_code: str = ""
+    diagnosis_text: str = ""
+    concomitant: str = ""
+    recommendations_diagnostics: str = ""
+    recommendations_treatment: str = ""
+    recommendations_transfer: str = ""
+    recommendations_in_person: str = ""
+    documents_reviewed: str = ""
+    mode: str = ""
+
+
+FIELDS = tuple(field.name for field in dataclasses.fields(ConclusionData))
+REQUIRED = ("answer", "condition", "diagnosis_code", "diagnosis_text", "mode")
+
+
+def conclusion_problems(data: ConclusionData, for_render: bool) -> dict[str, str]:
+    """Field → Russian message. A draft may be incomplete, never malformed."""
+    problems = {}
+    for name in CONCLUSION_TEXTS:
+        if len(getattr(data, name)) > MAX_TEXT:
+            problems[name] = str(_l("At most %(n)d characters", n=MAX_TEXT))
+    if len(data.diagnosis_text) > 500:
+        problems["diagnosis_text"] = str(_l("At most %(n)d characters", n=500))
+    if data.diagnosis_code and not ICD10_RE.fullmatch(data.diagnosis_code):
+        problems["diagnosis_code"] = str(_l("An ICD-10 code looks like I20.0"))
+    if data.mode and data.mode not in MODE_LABELS:
+        problems["mode"] = str(_l("Choose a value from the list"))
+    if for_render:
+        for name in REQUIRED:
+            if not getattr(data, name) and name not in problems:
+                problems[name] = str(_l("Required field"))
+    return problems
+
+
+def normalized(data: ConclusionData) -> ConclusionData:
+    values = {name: (getattr(data, name) or "").strip() for name in FIELDS}
+    values["diagnosis_code"] = values["diagnosis_code"].upper().replace(",", ".")
+    return ConclusionData(**values)
+
+
+def _reviewed_documents(request) -> str:
+    """The pre-filled «Изученные документы»: the request's files and ИЭМК/ОДЛИ/ОДИИ records."""
+    from app.models import EXTERNAL_SOURCE_LABELS
+
+    lines = [f"{a.document.name}" for a in request.attachments if a.kind in ("attachment", "consent")]
+    lines += [f"{EXTERNAL_SOURCE_LABELS[r.source]}: {r.title} ({r.record_date.strftime('%d.%m.%Y')})"
+              for r in request.external_records]
+    return "\n".join(lines)
+
+
+def form_of(request) -> ConclusionData:
+    """What the form shows: the saved draft, or a new one pre-filled from the request."""
+    if request.conclusion is not None:
+        return ConclusionData(**{name: getattr(request.conclusion, name) or "" for name in FIELDS})
+    return ConclusionData(diagnosis_code=request.diagnosis_code, diagnosis_text=request.diagnosis_text,
+                          documents_reviewed=_reviewed_documents(request), mode=request.mode or "")
+
+
+def save_form(actor, request, data: ConclusionData) -> Conclusion:
+    """Keep the form while the consultant works (a draft may be incomplete)."""
+    require(rules.may_conclude, actor, request, _l("Only the consultant of a request in work fills its conclusion"))
+    data = normalized(data)
+    problems = conclusion_problems(data, for_render=False)
+    if problems:
+        raise InvalidInput(_l("Correct the marked fields"), fields=problems)
+    conclusion = request.conclusion or Conclusion(request=request, author_id=actor.id)
+    if conclusion.state == "rendering":
+        raise NotAllowed(_l("The conclusion is being prepared; wait a moment"))
+    for name in FIELDS:
+        setattr(conclusion, name, getattr(data, name) or ("" if name != "mode" else None))
+    conclusion.author_id, conclusion.state = actor.id, "draft"
+    db.session.add(conclusion)
+    db.session.commit()
+    return conclusion
+
+
+def start_rendering(actor, request, data: ConclusionData) -> Conclusion:
+    """«Сформировать»: saves the form, checks it is complete, makes the documents — in an RQ job when
+    Redis is configured (the page follows its progress), otherwise here and now."""
+    data = normalized(data)
+    problems = conclusion_problems(data, for_render=True)
+    if problems:
+        if not conclusion_problems(data, for_render=False):
+            save_form(actor, request, data)  # an incomplete form is kept: nothing typed is lost
+        raise InvalidInput(_l("Fill in the required fields marked *"), fields=problems)
+    conclusion = save_form(actor, request, data)
+    conclusion.state, conclusion.error = "rendering", ""
+    if current_app.config["REDIS_URL"]:
+        enqueue("render_conclusion", conclusion.id)
+        db.session.commit()
+    else:
+        db.session.commit()
+        render_documents(conclusion)
+    return conclusion
+
+
+def render_documents(conclusion: Conclusion) -> None:
+    """Render the PDF and the DOCX, attach them to the request and move it on to signing."""
+    from app.conclusions.assemble import content_of  # imports the pages' date formatting
+    from app.conclusions.render import render_docx, render_pdf
+
+    request = conclusion.request
+    if conclusion.state != "rendering":
+        return  # done by an earlier attempt
+    if request.status != "in_work":
+        conclusion.state, conclusion.error = "failed", str(_l("The request is no longer in work"))
+        db.session.commit()
+        return
+    try:
+        content = content_of(conclusion, utcnow())
+        pdf, docx = render_pdf(content), render_docx(content)
+    except Exception as error:  # the consultant sees why and may try again; the form is kept
+        current_app.logger.exception("conclusion %s: rendering failed", conclusion.id)
+        db.session.rollback()
+        conclusion.state, conclusion.error = "failed", str(_l("The documents could not be made: %(error)s",
+                                                               error=str(error)[:300]))
+        db.session.commit()
+        return
+    name = f"Заключение {request.number}"
+    conclusion.pdf_document = store_bytes(conclusion.author, f"{name}.pdf", pdf, PDF_TYPE)
+    conclusion.docx_document = store_bytes(conclusion.author, f"{name}.docx", docx, DOCX_TYPE)
+    for document in (conclusion.pdf_document, conclusion.docx_document):
+        db.session.add(RequestAttachment(request=request, document=document, kind="conclusion"))
+    conclusion.state, conclusion.rendered_at, conclusion.error = "ready", utcnow(), ""
+    move_status(conclusion.author, request, "conclude", "signing")
+    db.session.commit()
+
+
+def _complete(actor, request, comment: str) -> None:
+    move_status(actor, request, "complete", "completed", comment, completed_at=utcnow())
+    db.session.commit()
+
+
+def sign(actor, request, signature: bytes, now=None) -> Signature:
+    """A detached signature of the rendered PDF: verified, stored, and the request completed."""
+    from app.conclusions.signatures import SignatureError, verify_detached
+
+    require(rules.may_sign, actor, request, _l("Only the consultant signs the conclusion, after it is prepared"))
+    conclusion = request.conclusion
+    pdf = open_document(conclusion.pdf_document).read_bytes()
+    try:
+        signers = verify_detached(pdf, signature, now=now)
+    except SignatureError as error:
+        raise InvalidInput(error.message) from error
+    for info in signers:
+        found = SNILS_IN_SUBJECT.search(info.subject)
+        if found and actor.snils and found.group(1) != actor.snils:
+            raise InvalidInput(_l("The certificate was issued to another person (SNILS %(snils)s): sign with your own",
+                                  snils=found.group(1)))
+    stored = store_bytes(actor, f"{conclusion.pdf_document.name}.sgn", signature, SIGNATURE_TYPE)
+    db.session.add(RequestAttachment(request=request, document=stored, kind="signature"))
+    rows = [Signature(conclusion=conclusion, signed_document_id=conclusion.pdf_document_id, document=stored,
+                      signer=info.signer, subject=info.subject, issuer=info.issuer, serial=info.serial,
+                      algorithm=info.algorithm, signing_time=info.signing_time, not_before=info.not_before,
+                      not_after=info.not_after, uploaded_by_id=actor.id) for info in signers]
+    db.session.add_all(rows)
+    _complete(actor, request, str(_l("Signed with an electronic signature: %(signer)s",
+                                     signer=", ".join(info.signer for info in signers))))
+    return rows[0]
+
+
+def skip_signature(actor, request) -> None:
+    """«Пропустить»: signing is optional for now (manual §3.6.1)."""
+    require(rules.may_sign, actor, request, _l("Only the consultant signs the conclusion, after it is prepared"))
+    _complete(actor, request, str(_l("Without an electronic signature")))
+
+
+def upload_scan(actor, request, filename: str, data: bytes) -> Conclusion:
+    """A scan of a conclusion signed by hand instead of the form (manual §3.6.2)."""
+    require(rules.may_upload_scan, actor, request, _l("Only the consultant of a request in work uploads its conclusion"))
+    if data and sniff_content_type(data) not in SCAN_TYPES:
+        raise InvalidInput(_l("A scanned conclusion must be a PDF, JPEG or PNG file"))
+    document = store_upload(actor, filename, data)
+    conclusion = request.conclusion or Conclusion(request=request, author_id=actor.id)
+    conclusion.scan_document = document
+    db.session.add_all([conclusion, RequestAttachment(request=request, document=document, kind="scan")])
+    _complete(actor, request, str(_l("A scanned conclusion was uploaded: %(name)s", name=document.name)))
+    return conclusion
