@@ -1,5 +1,5 @@
-"""«Документы»: the files a user owns — his uploads and what the portal made for him — with the
-requests each belongs to. The page and the chat's «from Документы» picker both ask here."""
+"""«Документы»: the files a user owns — his uploads and what the portal made for him — and the
+conclusions (with their scans and signatures) of his own requests, with the requests each belongs to. The page and the chat's «from Документы» picker both ask here."""
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,10 @@ TYPE_LABELS = {
     XLSX: _l("Excel spreadsheet"),
     "text/plain": _l("Text file"),
     "application/dicom": _l("DICOM image"),
+    "application/pkcs7-signature": _l("Electronic signature"),
 }
+# what the consulting side makes for the author of a request
+FOR_THE_AUTHOR = ("conclusion", "scan", "signature")
 MEDIA_LABELS = {"audio": _l("Audio recording"), "video": _l("Video recording")}
 
 # the type filter: value → (label, content types or their prefixes)
@@ -85,7 +88,9 @@ def my_documents(session: Session, user, search: str = "", content_group: str = 
                  date_from: datetime.date | None = None, date_to: datetime.date | None = None,
                  request_number: str = "", page: int = 0):
     """One page of the user's documents, newest first: (documents, total, request links by document id)."""
-    query = session.query(Document).filter(Document.owner_id == user.id)
+    made_for_me = (select(RequestAttachment.document_id).join(CR, CR.id == RequestAttachment.request_id)
+                   .where(CR.author_id == user.id, RequestAttachment.kind.in_(FOR_THE_AUTHOR)))
+    query = session.query(Document).filter(or_(Document.owner_id == user.id, Document.id.in_(made_for_me)))
     if search:
         query = query.filter(Document.name.icontains(search, autoescape=True))
     if content_group in CONTENT_GROUPS:
