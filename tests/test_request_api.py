@@ -145,8 +145,12 @@ def test_openapi_describes_the_endpoints(app):
     spec = client.get("/api/v1/_openapi").json
     paths = spec["paths"]
     for path in ("/requests/", "/requests/{request_id}", "/requests/tab/{tab}", "/requests/{request_id}/{action}",
-                 "/routes/"):
+                 "/routes/", "/requests/{request_id}/messages", "/requests/{request_id}/conclusion",
+                 "/requests/{request_id}/conclusion/render", "/requests/{request_id}/conclusion/signature",
+                 "/requests/{request_id}/conclusion/skip_signature", "/requests/{request_id}/conclusion/scan",
+                 "/requests/{request_id}/documents"):
         assert "/api/v1" + path in paths, path
     described = paths["/api/v1/requests/{request_id}/{action}"]["post"]["responses"]
     assert described["409"]["description"].startswith("the action is not possible")
-    assert "CreateRequestSchema" in spec["components"]["schemas"]
+    assert {"CreateRequestSchema", "ConclusionSchema"} <= set(spec["components"]["schemas"])
+    assert set(paths["/api/v1/requests/{request_id}/conclusion"]) == {"get", "put"}
