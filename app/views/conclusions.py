@@ -2,8 +2,9 @@
 the signing window, the scan upload, and the zip of the conclusion with its signatures."""
 import io
 import zipfile
+from pathlib import Path
 
-from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
@@ -21,6 +22,9 @@ from app.workflow.errors import InvalidInput, WorkflowError
 from app.workflow.rules import may_conclude, may_sign, may_upload_scan
 
 MAX_SIGNATURE_BYTES = 1024 * 1024
+# CryptoPro's own loader of its browser plug-in; its licence does not let us ship it, so a hospital's
+# administrator puts it here (app/static/vendor/README.md) and the signing window loads it when present
+CADESPLUGIN_SCRIPT = "vendor/cadesplugin/cadesplugin_api.js"
 
 
 class ConclusionForm(DynamicForm):
@@ -135,7 +139,9 @@ class ConclusionView(BaseView):
         consultation = self._request_or_404(request_id)
         if not may_sign(g.user, consultation):
             return self._back(consultation)
-        return self.render_template("conclusions/sign.html", r=consultation, conclusion=consultation.conclusion)
+        plugin_script = CADESPLUGIN_SCRIPT if (Path(current_app.static_folder) / CADESPLUGIN_SCRIPT).exists() else None
+        return self.render_template("conclusions/sign.html", r=consultation, conclusion=consultation.conclusion,
+                                    plugin_script=plugin_script)
 
     @expose("/<int:request_id>/conclusion/signature", methods=["POST"])
     @has_access
