@@ -2,7 +2,7 @@
 goes through here and through the one rule of app/security/documents.py."""
 import datetime
 
-from flask import abort, g, jsonify, request, url_for
+from flask import abort, flash, g, jsonify, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
@@ -28,16 +28,17 @@ def document_json(document: Document) -> dict:
 
 
 def _date_arg(name: str) -> datetime.date | None:
-    """A date of the filter: as the date field sends it (ГГГГ-ММ-ДД) or as typed (ДД.ММ.ГГГГ)."""
+    """A date of the filter, typed ДД.ММ.ГГГГ (or ГГГГ-ММ-ДД); a wrong one is said and left out."""
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
             return datetime.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    abort(400)
+    flash(_l("«%(value)s» is not a date: type it as DD.MM.YYYY", value=value[:20]), "warning")
+    return None
 
 
 def _text_arg(name: str) -> str:
