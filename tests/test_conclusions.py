@@ -278,3 +278,28 @@ def test_with_redis_the_documents_are_made_by_an_rq_worker(app):
     assert client.get(f"/requests/{request_id}/conclusion/progress").headers["Location"].endswith("/conclusion/sign")
     with queued.app_context():
         assert reload(request_id).status == "signing"
+
+
+def test_the_consultant_corrects_the_form_while_it_awaits_signing(app, client_for):
+    with app.app_context():
+        request_id = request_in_work()
+    client = client_for("consultant1")
+    first_pdf, _ = rendered(app, client, request_id)
+    with app.app_context():
+        first_id = reload(request_id).conclusion.pdf_document_id
+    form = client.get(f"/requests/{request_id}/conclusion").get_data(as_text=True)
+    assert "Показана коронарография в плановом порядке." in form  # the rendered form comes back to correct it
+    response = client.post(f"/requests/{request_id}/conclusion",
+                           data={**FORM, "answer": "Исправленный ответ консультанта", "render": "1"})
+    assert response.headers["Location"].endswith("/conclusion/sign")
+    with app.app_context():
+        consultation = reload(request_id)
+        conclusion = consultation.conclusion
+        assert consultation.status == "signing" and conclusion.pdf_document_id != first_id
+        assert [e.action for e in consultation.events].count("conclude") == 2
+        kept = {a.document_id for a in consultation.attachments if a.kind == "conclusion"}
+        assert first_id in kept and conclusion.pdf_document_id in kept  # nothing is deleted
+        second_id = conclusion.pdf_document_id
+    second_pdf = client.get(f"/documents/{second_id}/download").data
+    assert "Исправленный ответ консультанта" in pdf_text(second_pdf)
+    assert "Исправленный ответ консультанта" not in pdf_text(first_pdf)

@@ -125,14 +125,15 @@ def start_rendering(actor, request, data: ConclusionData) -> Conclusion:
 
 
 def render_documents(conclusion: Conclusion) -> None:
-    """Render the PDF and the DOCX, attach them to the request and move it on to signing."""
+    """Render the PDF and the DOCX, attach them to the request and move it on to signing (a corrected
+    form rendered again replaces the documents to sign; the earlier ones stay attached)."""
     from app.conclusions.assemble import content_of  # imports the pages' date formatting
     from app.conclusions.render import render_docx, render_pdf
 
     request = conclusion.request
     if conclusion.state != "rendering":
         return  # done by an earlier attempt
-    if request.status != "in_work":
+    if request.status not in ("in_work", "signing"):
         conclusion.state, conclusion.error = "failed", str(_l("The request is no longer in work"))
         db.session.commit()
         return

@@ -78,7 +78,8 @@ ACTIONS = {
 
 
 def may_conclude(actor, request) -> bool:
-    return _is_the_consultant(actor, request)
+    """Fill the form and render it; again while it awaits signing, to correct it."""
+    return request.status in ("in_work", "signing") and request.consultant_id == actor.id
 
 
 def may_sign(actor, request) -> bool:
