@@ -219,44 +219,72 @@ def seed_requests(session, rnd, region: dict, n_requests: int) -> int:
     return len(rows)
 
 
-def measure(app, login: str, url: str, repeat: int, sql: dict) -> dict:
+def prepare(app, login: str, url: str):
+    """A signed-in test client that has fetched the page a few times (templates and caches warm), or the
+    reason there is none: {"error": …} or {"status": code}."""
     client = app.test_client()
     response = client.post("/login/", data={"username": login, "password": PASSWORD})
     if response.status_code != 302 or "/login" in response.headers.get("Location", ""):  # FAB: 302 either way
-        return {"error": f"login of {login} failed"}
-    first = client.get(url)  # also warms templates and caches; not timed
+        return None, {"error": f"login of {login} failed"}
+    first = client.get(url)
     if first.status_code != 200:
-        return {"status": first.status_code}
+        return None, {"status": first.status_code}
     for _ in range(4):
         client.get(url)
-    times, sql_times, queries = [], [], set()
+    return client, None
+
+
+def measure(cases: list, repeat: int, sql: dict, load: list) -> list[dict]:
+    """repeat timed GETs of every case, taken in turns (one of each case per round), so that a burst of
+    other work on the machine falls on all the cases alike instead of ruining the one measured then."""
+    samples = [{"times": [], "cpu": [], "sql_ms": [], "queries": set()} for _ in cases]
+    failed: dict[int, dict] = {}
     for _ in range(repeat):
-        sql.update(n=0, ms=0.0)
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        queries.add(sql["n"])
-        sql_times.append(sql["ms"])
-        if response.status_code != 200:
-            return {"status": response.status_code}
-    body = response.get_json() if response.is_json else None
-    rows = len(body["result"]) if isinstance(body, dict) and isinstance(body.get("result"), list) else None
-    q = statistics.quantiles(times, n=100)
-    return {"status": 200, "p50": q[49], "p95": q[94], "queries": max(queries), "varies": len(queries) > 1,
-            "sql_ms": statistics.median(sql_times), "size": len(response.data), "rows": rows}
+        load.append(os.getloadavg()[0])
+        for i, (client, url) in enumerate(cases):
+            if i in failed:
+                continue
+            sql.update(n=0, ms=0.0)
+            start, cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            samples[i]["times"].append((time.perf_counter() - start) * 1000)
+            samples[i]["cpu"].append((time.process_time() - cpu) * 1000)
+            samples[i]["queries"].add(sql["n"])
+            samples[i]["sql_ms"].append(sql["ms"])
+            samples[i]["last"] = response
+            if response.status_code != 200:
+                failed[i] = {"status": response.status_code}
+    results = []
+    for i, sample in enumerate(samples):
+        if i in failed:
+            results.append(failed[i])
+            continue
+        response = sample["last"]
+        body = response.get_json() if response.is_json else None
+        rows = len(body["result"]) if isinstance(body, dict) and isinstance(body.get("result"), list) else None
+        q = statistics.quantiles(sample["times"], n=100)
+        results.append({"status": 200, "n": len(sample["times"]), "p50": q[49], "p95": q[94],
+                        "cpu_ms": statistics.median(sample["cpu"]), "queries": max(sample["queries"]),
+                        "varies": len(sample["queries"]) > 1, "sql_ms": statistics.median(sample["sql_ms"]),
+                        "size": len(response.data), "rows": rows})
+    return results
 
 
-def report(results: list) -> None:
-    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine skews times)")
-    print(f"{'page':<25} {'user':<17} {'size':>4} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4} {'SQL ms':>7}  body")
+def report(results: list, load: list) -> None:
+    if load:
+        print(f"\nload average (1 min) during the timed requests: {min(load):.1f}–{max(load):.1f}, mean "
+              f"{statistics.mean(load):.1f}, on {os.cpu_count()} cores (other work on the machine skews times; "
+              f"CPU ms, this process's own time, is the steadier figure)")
+    print(f"{'page':<25} {'user':<17} {'size':>4} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'CPU ms':>7} {'SQL':>4} "
+          f"{'SQL ms':>7}  body")
     for label, login, psize, r in results:
         if r.get("status") == 200:
             body = f"{r['rows']} rows" if r["rows"] is not None else f"{r['size'] // 1024} KiB"
             body += " (query count varies)" if r["varies"] else ""
-            print(f"{label:<25} {login:<17} {psize:>4} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['queries']:>4} "
-                  f"{r['sql_ms']:>7.1f}  {body}")
+            print(f"{label:<25} {login:<17} {psize:>4} {r['n']:>4} {r['p50']:>7.1f} {r['p95']:>7.1f} "
+                  f"{r['cpu_ms']:>7.1f} {r['queries']:>4} {r['sql_ms']:>7.1f}  {body}")
         else:
-            print(f"{label:<25} {login:<17} {psize:>4} {'—':>7} {'—':>7} {'—':>4} {'—':>7}  "
+            print(f"{label:<25} {login:<17} {psize:>4} {'—':>4} {'—':>7} {'—':>7} {'—':>7} {'—':>4} {'—':>7}  "
                   f"{r.get('error') or 'HTTP %s' % r['status']}")
     print()
     for (label, login, _, r20), (*_, r100) in zip(results[::2], results[1::2]):
@@ -274,7 +302,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--requests", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--repeat", type=int, default=200, help="timed requests per page and size (the issue: 200)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still drops its database (finally)
 
@@ -325,19 +353,24 @@ def main() -> None:
         # outside any app context: each client.get gets its own, as a real request would.
         # FAB warns about the login's redirect target on every sign-in of the test client: noise here.
         logging.getLogger("flask_appbuilder.utils.base").setLevel(logging.ERROR)
-        results = []
+        cases, results = [], []  # results: (label, login, page size, result), in PAGES order
         for label, login, template in PAGES:
             for psize in (20, 100):
-                url, started = template.format(n=psize), time.perf_counter()
-                result = measure(app, login, url, args.repeat, sql)
-                results.append((label, login, psize, result))
-                if result.get("status") == 404:
+                url = template.format(n=psize)
+                client, problem = prepare(app, login, url)
+                if problem is None:
+                    cases.append((client, url))
+                elif problem.get("status") == 404:
                     print(f"NOT THERE YET: GET {url} answers 404, the endpoint is not written yet; skipped")
-                elif result.get("status") != 200:
-                    print(f"SKIPPED: GET {url} as {login}: {result.get('error') or result['status']}")
                 else:
-                    print(f"  measured {url} as {login} in {time.perf_counter() - started:.0f} s", flush=True)
-        report(results)
+                    print(f"SKIPPED: GET {url} as {login}: {problem.get('error') or problem['status']}")
+                results.append((label, login, psize, problem))
+        started, load = time.perf_counter(), []
+        print(f"{args.repeat} timed requests for each of the {len(cases)} pages, in turns", flush=True)
+        measured = iter(measure(cases, args.repeat, sql, load))
+        print(f"  measured in {time.perf_counter() - started:.0f} s")
+        results = [(label, login, psize, problem or next(measured)) for label, login, psize, problem in results]
+        report(results, load)
     finally:
         if app is not None:
             with app.app_context():

@@ -1,11 +1,18 @@
 """The portal's SecurityManager: our user model and account views, FAB's role screens hidden."""
 import datetime
 
-from flask import g
+from flask import g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import (
+    Permission,
+    PermissionView,
+    Role,
+    ViewMenu,
+    assoc_permissionview_role,
+)
 from flask_babel import lazy_gettext as _l
-
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.models import TmkUser
 from app.views.base import EagerSQLAInterface
@@ -44,6 +51,46 @@ class TmkSecurityManager(SecurityManager):
             category_label=_l("Administration"),
             category_icon="fa-cogs",
         )
+
+    def get_user_by_id(self, pk):
+        """The user with his roles and groups in one query: every request reads all three (the signed-in
+        user is loaded by id), and FAB's lazy relationships asked for each separately."""
+        return self.session.get(self.user_model, pk,
+                                options=[joinedload(self.user_model.roles), joinedload(self.user_model.groups)])
+
+    def _permission_names(self, which_roles) -> set[tuple[str, str]]:
+        """(permission, view) pairs of the roles that match which_roles, in one query of names."""
+        return {tuple(row) for row in self.session.execute(
+            select(Permission.name, ViewMenu.name)
+            .join(PermissionView, PermissionView.permission_id == Permission.id)
+            .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+            .join(assoc_permissionview_role, assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+            .join(Role, Role.id == assoc_permissionview_role.c.role_id)
+            .where(which_roles)
+        )}
+
+    def get_user_permissions(self, user) -> set[tuple[str, str]]:
+        """FAB's: (permission, view) pairs of all the user's roles. The roles kept in the database are
+        read in one query of names, where FAB ran one per role and built three ORM objects per pair."""
+        result, role_ids = set(), []
+        for role in self.get_user_roles(user):
+            if role.name in self.builtin_roles:
+                result.update(self.get_role_permissions(role))
+            else:
+                role_ids.append(role.id)
+        if role_ids:
+            result.update(self._permission_names(Role.id.in_(role_ids)))
+        return result
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        """FAB's (does the public role have it?), asked before every API call. FAB read the public role
+        and then its permissions, two queries per check; here one query of names per request."""
+        if not has_request_context():
+            return super().is_item_public(permission_name, view_name)
+        cache = g.setdefault("tmk_permissions", {})
+        if "public" not in cache:
+            cache["public"] = self._permission_names(Role.name == self.auth_role_public)
+        return (permission_name, view_name) in cache["public"]
 
     def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
         """FAB asks the database once per menu item and per check; a page asks a dozen times. Here the
