@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 _PENDING = "tmk_jobs"
 _CALLBACKS = "tmk_after_commit"
+_COMMITTED = "tmk_committed"
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tmk-job")
 
 
@@ -61,9 +62,21 @@ def _run_in_process(app: Flask, task: str, args: tuple) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    for app, task, args in session.info.pop(_PENDING, []):
+    # committed: what was asked for runs when the transaction has ended (below)
+    session.info[_COMMITTED] = (session.info.pop(_PENDING, []), session.info.pop(_CALLBACKS, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    """Only now has the session given its connection back to the pool: a callback that opens a session
+    of its own (a broadcast, the bell's count) must not wait for a second connection while the first is
+    held — with as many concurrent senders as the pool is large, every one of them waited 30 s."""
+    if transaction.parent is not None or _COMMITTED not in session.info:
+        return
+    jobs, callbacks = session.info.pop(_COMMITTED)
+    for app, task, args in jobs:
         _dispatch(app, task, args)
-    for callback in session.info.pop(_CALLBACKS, []):
+    for callback in callbacks:
         try:
             callback()
         except Exception:  # a failed notification never undoes what was stored

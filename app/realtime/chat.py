@@ -1,7 +1,7 @@
 """The /chat namespace: only a signed-in user connects; a client joins only the chats the server finds
 it a member of; a message is stored first, then broadcast, and the sender's acknowledgement carries
 the stored id. Messages stored elsewhere (REST, system messages) are broadcast after their commit."""
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
@@ -9,7 +9,6 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from app.api.messages import message_json
 from app.extensions import db, socketio
 from app.jobs.queue import after_commit
-from app.models import Message
 from app.security.chat import member_dialog
 from app.workflow import chat
 from app.workflow.errors import WorkflowError
@@ -53,8 +52,9 @@ class ChatNamespace(Namespace):
         except WorkflowError as error:
             db.session.rollback()
             return {"ok": False, "error": error.message}
+        stored = message_json(message)  # before the commit, which would expire it and cost a reload
         db.session.commit()  # the broadcast follows the commit (see _broadcast_after_commit)
-        return {"ok": True, "message": message_json(message)}
+        return {"ok": True, "message": stored}
 
     def on_typing(self, data):
         dialog = self._dialog(data)
@@ -70,18 +70,16 @@ class ChatNamespace(Namespace):
             db.session.commit()
 
 
-def _emit_stored(app, message_id: int) -> None:
-    with app.app_context(), app.test_request_context(base_url=app.config["TMK_BASE_URL"]):
-        message = db.session.get(Message, message_id)
-        if message is not None:
-            socketio.emit("message", {"request_id": message.dialog.request_id, **message_json(message)},
-                          to=room_of(message.dialog.request_id), namespace=NAMESPACE)
-
-
 @message_posted.connect
 def _broadcast_after_commit(message, **_):
-    app = current_app._get_current_object()
-    after_commit(lambda: _emit_stored(app, message.id))
+    """The payload is made now, in the poster's transaction, so that after the commit only the emit is
+    left: no second database session per message (persist first, then notify)."""
+    if has_request_context():
+        payload = {"request_id": message.dialog.request_id, **message_json(message)}
+    else:  # a job or a command: links are built for the portal's public address
+        with current_app.test_request_context(base_url=current_app.config["TMK_BASE_URL"]):
+            payload = {"request_id": message.dialog.request_id, **message_json(message)}
+    after_commit(lambda: socketio.emit("message", payload, to=room_of(payload["request_id"]), namespace=NAMESPACE))
 
 
 def register_realtime() -> None:
