@@ -138,6 +138,12 @@ class Config:
         # the Redis pub/sub channel of Socket.IO: processes (and jobs) on one channel share rooms; pub/sub
         # ignores Redis' database number, so two portals (or test runs) on one Redis need two channels
         self.SOCKETIO_CHANNEL = os.environ.get("TMK_SOCKETIO_CHANNEL", "flask-socketio")
+        # threading (simple-websocket) for run.py; gevent under `gunicorn -k gevent`: a thread per socket
+        # bounds a gthread worker to its --threads sockets, gevent held 500 (bench/socket_bench.py).
+        # Never eventlet (DESIGN.md §3). It must match the server the process runs in.
+        self.SOCKETIO_ASYNC_MODE = os.environ.get("TMK_SOCKETIO_ASYNC_MODE", "threading")
+        if self.SOCKETIO_ASYNC_MODE not in ("threading", "gevent"):
+            raise ValueError("TMK_SOCKETIO_ASYNC_MODE is threading or gevent")
 
         # First regional administrator and the demo region
         self.TMK_ADMIN_USER = os.environ.get("TMK_ADMIN_USER", "")

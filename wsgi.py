@@ -1,4 +1,4 @@
-"""The WSGI entry for gunicorn: `gunicorn --threads 100 -w 1 wsgi:app` (see README)."""
+"""The WSGI entry for gunicorn: `TMK_SOCKETIO_ASYNC_MODE=gevent gunicorn -k gevent -w 1 wsgi:app` (see README)."""
 from app import create_app
 
 app = create_app()

@@ -15,6 +15,5 @@ db = SQLA(metadata=Model.metadata)
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
-# threading + simple-websocket: no eventlet (DESIGN.md §3); the mode is always explicit.
+# the async mode is always explicit: threading or gevent, never eventlet (config.py, DESIGN.md §3)
 socketio = SocketIO()
-SOCKETIO_ASYNC_MODE = "threading"

@@ -4,6 +4,8 @@ under the same load, in the same run. Not a test: it prints figures.
     python bench/socket_bench.py                      # 500 connections, rooms of 8, 20 msgs/s for 30 s
     python bench/socket_bench.py --clients 200 --duration 10      # a quick look
     python bench/socket_bench.py --server-cmd "gunicorn --workers 1 --threads 100 --bind 127.0.0.1:{port} wsgi:app"
+    TMK_SOCKETIO_ASYNC_MODE=gevent python bench/socket_bench.py \
+        --server-cmd "gunicorn -k gevent --workers 1 --bind 127.0.0.1:{port} wsgi:app"   # the scaled shape
 
 What it does, for each of the two servers in turn:
 1. starts it as a process of its own: the portal is `python run.py` (Flask-SocketIO, async_mode as in
@@ -57,12 +59,17 @@ NAMESPACE = "/chat"
 
 # --- the bare server -------------------------------------------------------------------------------
 
-def bare_server(port: int) -> None:
-    """python-socketio alone: join a room, send → broadcast to the room and acknowledge with an id."""
-    import socketio
-    from werkzeug.serving import run_simple
+def bare_server(port: int, async_mode: str) -> None:
+    """python-socketio alone, in the portal's async mode: join a room, send → broadcast to the room and
+    acknowledge with an id. Threading runs on Werkzeug's server as run.py does; gevent on gevent's own
+    WSGI server (gunicorn's gevent worker is built on it)."""
+    if async_mode == "gevent":
+        from gevent import monkey
 
-    sio = socketio.Server(async_mode="threading")
+        monkey.patch_all()
+    import socketio
+
+    sio = socketio.Server(async_mode=async_mode)
     ids = itertools.count(1)
 
     @sio.on("join", namespace=NAMESPACE)
@@ -77,8 +84,15 @@ def bare_server(port: int) -> None:
         sio.emit("message", message, to=f"request-{data['request_id']}", namespace=NAMESPACE)
         return {"ok": True, "message": message}
 
-    print(f"bare server on {port}", flush=True)
-    run_simple("127.0.0.1", port, socketio.WSGIApp(sio), threaded=True)
+    print(f"bare server ({async_mode}) on {port}", flush=True)
+    if async_mode == "gevent":
+        from gevent.pywsgi import WSGIServer
+
+        WSGIServer(("127.0.0.1", port), socketio.WSGIApp(sio), log=None).serve_forever()
+    else:
+        from werkzeug.serving import run_simple
+
+        run_simple("127.0.0.1", port, socketio.WSGIApp(sio), threaded=True)
 
 
 # --- the portal: its database and sessions --------------------------------------------------------
@@ -360,8 +374,9 @@ def cell(figures: dict, key, fmt, label: str) -> str:
 def report(portal: dict, bare: dict, args, mode: str) -> None:
     print(f"\n{args.clients} connections in rooms of {args.room_size}, {args.rate} msgs/s offered for "
           f"{args.duration} s, then {args.senders} senders back to back for {args.duration} s")
-    print(f"portal: {args.server_cmd or 'python run.py'} (async_mode={mode}); bare: python-socketio threading "
-          f"on Werkzeug; load average {os.getloadavg()[0]:.2f}\n")
+    bare_server_name = "gevent's WSGI server" if mode == "gevent" else "Werkzeug"
+    print(f"portal: {args.server_cmd or 'python run.py'} (async_mode={mode}); bare: python-socketio {mode} "
+          f"on {bare_server_name}; load average {os.getloadavg()[0]:.2f}\n")
     print(f"{'':44}{'portal':>16}{'bare':>16}")
     for label, key, fmt in ROWS:
         print(f"{label:44}{cell(portal, key, fmt, label):>16}{cell(bare, key, fmt, label):>16}")
@@ -393,12 +408,11 @@ def main() -> None:
     parser.add_argument("--server-cmd", default="", help="the portal's server command instead of run.py; {port}")
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    async_mode = os.environ.get("TMK_SOCKETIO_ASYNC_MODE", "threading")  # the servers get this environment
     if args.bare_server:
-        bare_server(args.bare_server)
+        bare_server(args.bare_server, async_mode)
         return
     raise_fd_limit(4 * args.clients + 256)
-
-    from app.extensions import SOCKETIO_ASYNC_MODE
 
     folder = Path(tempfile.mkdtemp(prefix="tmk-socket-bench-"))
     secret = uuid.uuid4().hex
@@ -421,7 +435,7 @@ def main() -> None:
             results[name] = asyncio.run(measure(server, request_of, run_cookies, args))
         finally:
             server.stop()
-    report(results["portal"], results["bare"], args, SOCKETIO_ASYNC_MODE)
+    report(results["portal"], results["bare"], args, async_mode)
     print(f"\nserver logs in {folder}")
 
 

@@ -2,7 +2,8 @@
 message sent through one reaches a client of the other, and a job run by an RQ worker (another process
 again) reaches the sockets through the same queue.
 
-Two real servers (`python run.py`) over one fresh PostgreSQL database, real logins, python-socketio
+Two real servers — `python run.py` (threading) and `gunicorn -k gevent wsgi:app` (the scaled shape) — over
+one fresh PostgreSQL database, real logins, python-socketio
 clients with the session cookie. The Redis channel and the RQ queue are named for this run, so runs on
 one Redis do not hear each other (pub/sub ignores the database number)."""
 import datetime
@@ -48,15 +49,20 @@ def free_port() -> int:
 
 
 class Server:
-    """`python run.py` on a free port, its output in a file (shown when it does not come up)."""
+    """A portal process on a free port, its output in a file (shown when it does not come up):
+    `python run.py` (threading), or with ``gevent`` the scaled shape `gunicorn -k gevent wsgi:app`."""
 
-    def __init__(self, env: dict, folder: Path):
+    def __init__(self, env: dict, folder: Path, gevent: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / f"server-{self.port}.log"
+        command = [sys.executable, "run.py", "--port", str(self.port)]
+        if gevent:
+            command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "--workers", "1",
+                       "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
+            env = {**env, "TMK_SOCKETIO_ASYNC_MODE": "gevent"}
         with self.log.open("w") as out:
-            self.process = subprocess.Popen([sys.executable, "run.py", "--port", str(self.port)], cwd=BASE_DIR,
-                                            env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def wait_ready(self) -> None:
         import requests
@@ -102,7 +108,8 @@ def portal():
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS, "TMK_SOCKETIO_CHANNEL": f"tmk-test-{run}",
            "SECRET_KEY": uuid.uuid4().hex, "TMK_INSTANCE_PATH": str(folder / "instance"),
            "AUTH_RATE_LIMITED": "false"}
-    servers = [Server(env, folder), Server(env, folder)]
+    # the embedded shape and the scaled one (gevent under gunicorn) share rooms through Redis
+    servers = [Server(env, folder), Server(env, folder, gevent=True)]
     try:
         for server in servers:
             server.wait_ready()

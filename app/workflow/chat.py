@@ -4,7 +4,7 @@ Persist first, then notify: functions here only write to the session; the caller
 then are messages broadcast (app/realtime/).
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.extensions import db
@@ -159,9 +159,13 @@ def history(session: Session, dialog: Dialog, after: int = 0, limit: int = 50) -
 
 
 def mark_read(session: Session, dialog: Dialog, user: TmkUser, message_id: int) -> None:
-    member = session.query(DialogMember).filter_by(dialog_id=dialog.id, user_id=user.id).one_or_none()
-    if member is not None and message_id > member.last_read_message_id:
-        member.last_read_message_id = message_id
+    """One UPDATE (it runs for every message posted): the mark only moves forward."""
+    session.execute(
+        update(DialogMember)
+        .where(DialogMember.dialog_id == dialog.id, DialogMember.user_id == user.id,
+               DialogMember.last_read_message_id < message_id)
+        .values(last_read_message_id=message_id)
+    )
 
 
 def unread_counts(session: Session, user: TmkUser) -> dict[int, int]:
