@@ -117,7 +117,9 @@ def test_two_people_exchange_a_file_and_recordings_in_real_time(portal, media_br
     mine.get_by_role("button", name="Прикрепить файл").click()
     mine.locator(".dropdown-menu").get_by_role("link", name="Из «Документов»").click()
     picker = author.locator("#tmk-picker")
-    expect(picker.locator(".tmk-picker-item")).to_have_count(2)  # the picture and the recording
+    # the picture and the recording (besides the demo conclusions made for requester1's requests)
+    expect(picker.locator(".tmk-picker-item", has_text="ЭКГ _b_12.png")).to_have_count(1)
+    expect(picker.locator(".tmk-picker-item", has_text="Аудиосообщение")).to_have_count(1)
     picker.get_by_role("searchbox", name="Имя файла").fill("ЭКГ")
     expect(picker.locator(".tmk-picker-item")).to_have_count(1)
     picker.locator(".tmk-picker-item").click()
