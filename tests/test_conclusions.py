@@ -139,8 +139,9 @@ def test_a_valid_signature_completes_the_request_and_the_zip_verifies(app, clien
             Notification.event_id == system[-1].event_id).count() == 1
     chat = client_for("requester1").get(f"/api/v1/requests/{request_id}/messages").get_json()["result"]
     assert chat[-1]["text"] == "Работы по заявке успешно завершены"
-    documents = visible_text(client_for("requester1").get("/documents/").get_data(as_text=True))
-    assert "Заключение" in documents and "Электронная подпись" in documents  # made for the author: in his «Документы»
+    documents = client_for("requester1").get("/documents/").get_data(as_text=True)
+    assert "Электронная подпись" in visible_text(documents)  # made for the author: in his «Документы»
+    assert f'href="/requests/{request_id}/conclusion/zip"' in documents  # «Загрузить»: the zip with the .sgn
     archive = zipfile.ZipFile(io.BytesIO(client_for("requester1").get(f"/requests/{request_id}/conclusion/zip").data))
     names = archive.namelist()
     pdf_name = next(n for n in names if n.endswith(".pdf"))

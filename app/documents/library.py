@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.documents.storage import OFFICE_TYPES
 from app.models import ConsultationRequest as CR
-from app.models import Dialog, Document, Message, RequestAttachment
+from app.models import Conclusion, Dialog, Document, Message, RequestAttachment
 
 PAGE_SIZE = 50
 DOCX, XLSX = OFFICE_TYPES["word/"], OFFICE_TYPES["xl/"]
@@ -108,3 +108,16 @@ def my_documents(session: Session, user, search: str = "", content_group: str = 
     documents = (query.order_by(Document.created_at.desc(), Document.id.desc())
                  .offset(page * PAGE_SIZE).limit(PAGE_SIZE).all())
     return documents, total, request_links(session, [d.id for d in documents])
+
+
+def conclusion_archives(session: Session, document_ids: list[int]) -> dict[int, int]:
+    """Document id → request id, for the documents that are a request's conclusion (its PDF or scan):
+    «Документы» offers their zip with the signatures (manual §3.6.1)."""
+    rows = session.query(Conclusion.request_id, Conclusion.pdf_document_id, Conclusion.scan_document_id).filter(
+        or_(Conclusion.pdf_document_id.in_(document_ids), Conclusion.scan_document_id.in_(document_ids)))
+    found = {}
+    for request_id, pdf_id, scan_id in rows:
+        for document_id in (pdf_id, scan_id):
+            if document_id in document_ids:
+                found[document_id] = request_id
+    return found

@@ -7,7 +7,14 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app.documents.library import CONTENT_GROUPS, PAGE_SIZE, my_documents, size_label, type_label
+from app.documents.library import (
+    CONTENT_GROUPS,
+    PAGE_SIZE,
+    conclusion_archives,
+    my_documents,
+    size_label,
+    type_label,
+)
 from app.documents.serving import preview_kind, send_document
 from app.extensions import db
 from app.models import Document
@@ -65,6 +72,7 @@ class DocumentsView(BaseView):
             "documents/list.html", title=_l("Documents"), documents=documents, total=total, links=links,
             page=int(page), page_size=PAGE_SIZE, filters=filters, groups=CONTENT_GROUPS,
             type_label=type_label, size_label=size_label, preview_kind=preview_kind,
+            archives=conclusion_archives(db.session, [d.id for d in documents]),
         )
 
     @expose("/mine.json")
