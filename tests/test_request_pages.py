@@ -48,6 +48,10 @@ def test_search_and_filters(app, client_for):
     client = client_for("regadmin")
     found = client.get("/requests/all/?q=Смирнов&psize=100").get_data(as_text=True)
     assert "Смирнов А. В." in found and "Кузьмина" not in found
+    typed = client.get("/requests/all/?q=смирнов&psize=100").get_data(as_text=True)
+    assert "Смирнов А. В." in typed  # any case, on SQLite as on PostgreSQL
+    chats = client_for("requester1").get("/messages/?q=СМИРНОВ").get_data(as_text=True)
+    assert "Смирнов" in visible_text(chats)
     by_number = client.get("/requests/all/?q=000001").get_data(as_text=True)
     assert len(numbers_in(by_number)) >= 1
     emergency = client.get("/requests/all/?urgency=emergency&psize=100").get_data(as_text=True)
