@@ -229,6 +229,9 @@ def test_the_api_cycle_form_render_signature_documents(app, client_for, doctor):
     missing = client.put(f"/api/v1/requests/{request_id}/conclusion", json={"answer": "Ответ"})
     assert missing.status_code == 422
     assert missing.get_json()["message"]["condition"] == ["Обязательное поле"]
+    wrong = client.put(f"/api/v1/requests/{request_id}/conclusion", json={**FORM, "answer": None, "diagnosis_text": "x" * 600})
+    assert wrong.get_json()["message"] == {"answer": ["Поле не может быть пустым (null)"],
+                                           "diagnosis_text": ["От 1 до 500 символов"]}
     assert client.put(f"/api/v1/requests/{request_id}/conclusion", data="[", content_type="application/json").status_code == 400
     saved = client.put(f"/api/v1/requests/{request_id}/conclusion", json={**FORM, "diagnosis_code": "I20.0"})
     assert saved.status_code == 200 and saved.get_json()["result"]["conclusion"]["state"] == "draft"

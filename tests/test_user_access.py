@@ -171,6 +171,16 @@ def test_api_write_follows_the_rules(app):
         assert stored.password != "Strong-2026"  # hashed
 
 
+def test_api_schema_errors_are_russian(app):
+    _, orgs, role_ids, _ = ids(app)
+    headers = api_token(app, "moadmin1")
+    body = {"last_name": "Апи", "first_name": "Тест", "username": "x" * 300, "email": "schema@example.test",
+            "password": "Strong-2026", "organization": orgs["ГКБ № 1"], "roles": [role_ids[roles.CONSULTANT]]}
+    response = app.test_client().post("/api/v1/users/", json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json["message"] == {"username": ["Не более 128 символов"]}
+
+
 def test_api_rejects_a_weak_password_and_a_wrong_snils_in_russian(app):
     _, orgs, role_ids, _ = ids(app)
     headers = api_token(app, "moadmin1")

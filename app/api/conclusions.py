@@ -6,7 +6,8 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.api.requests import WorkflowApiMixin, _iso
+from app.api.base import WorkflowApiMixin
+from app.api.requests import iso_time
 from app.extensions import db
 from app.models import MODE_LABELS, RequestAttachment
 from app.security.requests import find_visible_request
@@ -52,15 +53,15 @@ def _uploaded_file(limit: int | None = None) -> tuple[str, bytes]:
 def conclusion_json(conclusion) -> dict:
     return {
         **{name: getattr(conclusion, name) or "" for name in flow.FIELDS},
-        "state": conclusion.state, "error": conclusion.error or None, "rendered_at": _iso(conclusion.rendered_at),
+        "state": conclusion.state, "error": conclusion.error or None, "rendered_at": iso_time(conclusion.rendered_at),
     }
 
 
 def signature_json(signature) -> dict:
     return {"signer": signature.signer, "subject": signature.subject, "issuer": signature.issuer,
             "serial": signature.serial, "algorithm": signature.algorithm,
-            "signing_time": _iso(signature.signing_time), "valid_from": _iso(signature.not_before),
-            "valid_to": _iso(signature.not_after)}
+            "signing_time": iso_time(signature.signing_time), "valid_from": iso_time(signature.not_before),
+            "valid_to": iso_time(signature.not_after)}
 
 
 def documents_json(consultation) -> list[dict]:
@@ -83,7 +84,7 @@ def documents_json(consultation) -> list[dict]:
             urls["zip"] = url_for("ConclusionView.download_zip", request_id=consultation.id, _external=True)
         result.append({"id": document.id, "kind": KIND_OF_ATTACHMENT.get(attached.kind, attached.kind),
                        "name": document.name, "content_type": document.content_type, "size": document.size,
-                       "sha256": document.sha256, "created_at": _iso(document.created_at),
+                       "sha256": document.sha256, "created_at": iso_time(document.created_at),
                        "signatures": signatures.get(document.id, []), "urls": urls})
     return result
 

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError as CsrfError
 
-from app.api.requests import russian_messages
+from app.api.base import russian_messages
 from app.documents.serving import send_document
 from app.documents.storage import store_upload
 from app.extensions import db

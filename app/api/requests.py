@@ -4,8 +4,9 @@ from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
+from app.api.base import WorkflowApiMixin
 from app.extensions import db
 from app.models import (
     EXTERNAL_SOURCE_LABELS,
@@ -19,34 +20,10 @@ from app.models import (
 from app.security.audit import audit
 from app.security.requests import TABS, ListFilters, find_visible_request, list_requests
 from app.workflow import deadlines
-from app.workflow.errors import InvalidInput, WorkflowError
+from app.workflow.errors import WorkflowError
 from app.workflow.requests import run_action, save_request
 from app.workflow.rules import ACTIONS, allowed_actions
 from app.workflow.validation import ExternalRecordData, PatientData, RequestData
-
-# marshmallow's English messages, as our users read them
-SCHEMA_MESSAGES = {
-    "Missing data for required field.": _l("Required field"),
-    "Not a valid integer.": _l("An integer is expected"),
-    "Not a valid string.": _l("A string is expected"),
-    "Not a valid boolean.": _l("true or false is expected"),
-    "Not a valid date.": _l("A date YYYY-MM-DD is expected"),
-    "Unknown field.": _l("Unknown field"),
-    "Invalid input type.": _l("Wrong type of data"),
-    "Invalid value.": _l("Invalid value"),
-    "Not a valid list.": _l("A list is expected"),
-}
-
-
-def russian_messages(messages):
-    if isinstance(messages, dict):
-        return {key: russian_messages(value) for key, value in messages.items()}
-    if isinstance(messages, list):
-        return [russian_messages(value) for value in messages]
-    if isinstance(messages, str) and messages.startswith("Must be one of"):
-        return str(_l("Choose one of the allowed values"))
-    return str(SCHEMA_MESSAGES.get(messages, messages))
-
 
 class PatientSchema(Schema):
     last_name = fields.String(required=True, validate=validate.Length(max=64))
@@ -86,26 +63,7 @@ class ActionSchema(Schema):
     consultant_id = fields.Integer(load_default=None)
 
 
-class WorkflowApiMixin:
-    """JSON in through a schema, workflow errors out as 409/422 with Russian messages."""
-
-    def _json(self, schema: Schema):
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return None, self.response_400(message=str(_l("The request body must be a JSON object")))
-        try:
-            return schema.load(body), None
-        except ValidationError as error:
-            return None, self.response(422, message=russian_messages(error.messages))
-
-    def _workflow_error(self, error: WorkflowError):
-        payload = {"message": error.message}
-        if isinstance(error, InvalidInput) and error.fields:
-            payload["fields"] = error.fields
-        return self.response(error.http_status, **payload)
-
-
-def _iso(moment) -> str | None:
+def iso_time(moment) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
 
@@ -122,7 +80,7 @@ def request_summary(consultation, now) -> dict:
         "care_profile": {"id": consultation.care_profile_id, "name": consultation.care_profile.name},
         "consulting_organization": {"id": consultation.consulting_organization_id,
                                     "name": consultation.consulting_organization.short_name},
-        "created_at": _iso(consultation.created_at), "due_at": _iso(consultation.due_at),
+        "created_at": iso_time(consultation.created_at), "due_at": iso_time(consultation.due_at),
         "minutes_left": int(left.total_seconds() // 60) if left is not None else None,
     }
 
@@ -145,11 +103,11 @@ def request_detail(consultation, actor, now) -> dict:
             "oms_policy": patient.oms_policy},
         "external_records": [{"source": r.source, "record_date": r.record_date.isoformat(), "title": r.title,
                               "summary": r.summary} for r in consultation.external_records],
-        "received_at": _iso(consultation.received_at), "taken_at": _iso(consultation.taken_at),
-        "completed_at": _iso(consultation.completed_at), "paused": consultation.paused_at is not None,
+        "received_at": iso_time(consultation.received_at), "taken_at": iso_time(consultation.taken_at),
+        "completed_at": iso_time(consultation.completed_at), "paused": consultation.paused_at is not None,
         "allowed_actions": allowed_actions(actor, consultation),
         "history": [{"action": e.action, "from": e.from_status, "to": e.to_status, "actor": _person(e.actor),
-                     "at": _iso(e.created_at), "comment": e.comment} for e in consultation.events],
+                     "at": iso_time(e.created_at), "comment": e.comment} for e in consultation.events],
     }
 
 

@@ -5,6 +5,7 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from werkzeug.security import generate_password_hash
 
+from app.api.base import russian_messages
 from app.models import TmkUser
 from app.security.accounts import AccountRuleError, check_account_assignment
 from app.security.access import current_actor
@@ -45,6 +46,10 @@ class UserApi(ModelRestApi):
 
     def put_headless(self, pk):
         return self._answer_rule_errors(super().put_headless, pk)
+
+    def response_422(self, message=None):
+        """FAB's schema errors (marshmallow's English) in Russian, like those of our own APIs."""
+        return super().response_422(message=russian_messages(message))
 
     def _answer_rule_errors(self, handler, *args):
         try:
