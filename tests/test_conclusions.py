@@ -7,11 +7,12 @@ import zipfile
 
 import docx
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 
 from app.conclusions.signatures import verify_detached
 from app.extensions import db
-from app.models import AuditEvent, ConsultationRequest, Document, Message, Notification, Signature
+from app.models import AuditEvent, Conclusion, ConsultationRequest, Document, Message, Notification, Signature, utcnow
 from app.workflow import requests as wf
 from tests.conftest import make_app, visible_text
 from tests.crypto_helpers import make_ca, make_doctor, sign_detached
@@ -307,3 +308,23 @@ def test_the_consultant_corrects_the_form_while_it_awaits_signing(app, client_fo
     second_pdf = client.get(f"/documents/{second_id}/download").data
     assert "Исправленный ответ консультанта" in pdf_text(second_pdf)
     assert "Исправленный ответ консультанта" not in pdf_text(first_pdf)
+
+
+def test_a_rendering_job_lost_with_its_worker_does_not_block_the_form_for_ever(app, client_for):
+    import datetime
+
+    with app.app_context():
+        request_id = request_in_work()
+    client = client_for("consultant1")
+    client.post(f"/requests/{request_id}/conclusion", data={**FORM, "save": "1"})
+    with app.app_context():
+        conclusion = reload(request_id).conclusion
+        conclusion.state = "rendering"  # queued, but no worker ever took it
+        db.session.commit()
+    waiting = client.post(f"/requests/{request_id}/conclusion", data={**FORM, "save": "1"}, follow_redirects=True)
+    assert "Заключение формируется, подождите" in visible_text(waiting.get_data(as_text=True))
+    with app.app_context():
+        db.session.execute(sa.update(Conclusion).where(Conclusion.request_id == request_id)
+                           .values(updated_at=utcnow() - datetime.timedelta(minutes=10)))
+        db.session.commit()
+    assert client.post(f"/requests/{request_id}/conclusion", data={**FORM, "render": "1"}).headers["Location"].endswith("/sign")

@@ -1,6 +1,7 @@
 """Finishing a consultation (manual §3.6, DESIGN.md §5): the form, rendering (in_work → signing), the
 signature or its skipping, or a scan instead of the form (→ completed)."""
 import dataclasses
+import datetime
 import re
 
 from flask import current_app
@@ -16,6 +17,8 @@ from app.workflow.requests import move_status, require
 from app.workflow.validation import ICD10_RE
 
 MAX_TEXT = 20000
+# a rendering job not done by then is taken as lost (a worker down): the consultant may start again
+RENDERING_GIVES_UP_AFTER = datetime.timedelta(minutes=5)
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SIGNATURE_TYPE = "application/pkcs7-signature"
@@ -94,7 +97,7 @@ def save_form(actor, request, data: ConclusionData) -> Conclusion:
     if problems:
         raise InvalidInput(_l("Correct the marked fields"), fields=problems)
     conclusion = request.conclusion or Conclusion(request=request, author_id=actor.id)
-    if conclusion.state == "rendering":
+    if conclusion.state == "rendering" and utcnow() - conclusion.updated_at < RENDERING_GIVES_UP_AFTER:
         raise NotAllowed(_l("The conclusion is being prepared; wait a moment"))
     for name in FIELDS:
         setattr(conclusion, name, getattr(data, name) or ("" if name != "mode" else None))
