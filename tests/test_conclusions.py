@@ -14,7 +14,7 @@ from app.conclusions.signatures import verify_detached
 from app.extensions import db
 from app.models import AuditEvent, Conclusion, ConsultationRequest, Document, Message, Notification, Signature, utcnow
 from app.workflow import requests as wf
-from tests.conftest import make_app, visible_text
+from tests.conftest import DEMO_PASSWORD, make_app, visible_text
 from tests.crypto_helpers import make_ca, make_doctor, sign_detached
 from tests.requests_helpers import new_request, user
 
@@ -255,6 +255,19 @@ def test_the_api_cycle_form_render_signature_documents(app, client_for, doctor):
     assert pdf_entry["signatures"][0]["signer"] == "Петров Пётр Петрович"
     assert pdf_entry["signatures"][0]["algorithm"].startswith("ECDSA")
     assert {d["kind"] for d in documents} >= {"conclusion", "signature"}
+    # a medical information system with a JWT downloads what the list points at
+    for username, expected in (("requester1", 200), ("requester2", 404)):
+        token = app.test_client().post("/api/v1/security/login", json={
+            "username": username, "password": DEMO_PASSWORD, "provider": "db"}).json["access_token"]
+        jwt = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        pdf_by_jwt = jwt.get(pdf_entry["urls"]["pdf"], headers=headers)
+        assert pdf_by_jwt.status_code == expected
+        assert jwt.get(pdf_entry["urls"]["zip"], headers=headers).status_code == expected
+        if expected == 200:
+            assert pdf_by_jwt.data == pdf and "filename*=UTF-8''" in pdf_by_jwt.headers["Content-Disposition"]
+            archive = zipfile.ZipFile(io.BytesIO(jwt.get(pdf_entry["urls"]["zip"], headers=headers).data))
+            assert any(name.endswith(".sgn") for name in archive.namelist())
 
 
 def test_with_redis_the_documents_are_made_by_an_rq_worker(app):

@@ -148,7 +148,8 @@ def test_openapi_describes_the_endpoints(app):
                  "/routes/", "/requests/{request_id}/messages", "/requests/{request_id}/conclusion",
                  "/requests/{request_id}/conclusion/render", "/requests/{request_id}/conclusion/signature",
                  "/requests/{request_id}/conclusion/skip_signature", "/requests/{request_id}/conclusion/scan",
-                 "/requests/{request_id}/documents"):
+                 "/requests/{request_id}/documents", "/requests/{request_id}/documents/{document_id}",
+                 "/requests/{request_id}/conclusion/zip"):
         assert "/api/v1" + path in paths, path
     described = paths["/api/v1/requests/{request_id}/{action}"]["post"]["responses"]
     assert described["409"]["description"].startswith("the action is not possible")

@@ -9,7 +9,10 @@ from marshmallow import Schema, fields, validate
 from app.api.base import WorkflowApiMixin
 from app.api.requests import iso_time
 from app.extensions import db
-from app.models import MODE_LABELS, RequestAttachment
+from app.conclusions.archive import send_conclusion_zip
+from app.documents.serving import send_document
+from app.models import MODE_LABELS, Document, RequestAttachment
+from app.security.audit import audit
 from app.security.requests import find_visible_request
 from app.workflow import conclusions as flow
 from app.workflow.errors import InvalidInput, WorkflowError
@@ -75,13 +78,15 @@ def documents_json(consultation) -> list[dict]:
     result = []
     for attached in rows:
         document = attached.document
-        urls = {"download": url_for("DocumentsView.download", document_id=document.id, _external=True)}
+        urls = {"download": url_for("ConclusionApi.document", request_id=consultation.id, document_id=document.id,
+                                    _external=True)}
         if conclusion and document.id == conclusion.pdf_document_id:
             urls["pdf"] = urls["download"]
             if conclusion.docx_document_id:
-                urls["docx"] = url_for("DocumentsView.download", document_id=conclusion.docx_document_id, _external=True)
+                urls["docx"] = url_for("ConclusionApi.document", request_id=consultation.id,
+                                       document_id=conclusion.docx_document_id, _external=True)
         if conclusion and document.id in (conclusion.pdf_document_id, conclusion.scan_document_id):
-            urls["zip"] = url_for("ConclusionView.download_zip", request_id=consultation.id, _external=True)
+            urls["zip"] = url_for("ConclusionApi.archive", request_id=consultation.id, _external=True)
         result.append({"id": document.id, "kind": KIND_OF_ATTACHMENT.get(attached.kind, attached.kind),
                        "name": document.name, "content_type": document.content_type, "size": document.size,
                        "sha256": document.sha256, "created_at": iso_time(document.created_at),
@@ -275,3 +280,48 @@ class ConclusionApi(WorkflowApiMixin, BaseApi):
         if consultation is None:
             return self.response_404()
         return self.response(200, result=documents_json(consultation))
+
+    @expose("/<int:request_id>/documents/<int:document_id>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("read")
+    def document(self, request_id, document_id):
+        """One document of the request (an attachment, the conclusion's PDF or DOCX, a scan, a signature).
+        ---
+        get:
+          parameters:
+          - {in: path, name: request_id, required: true, schema: {type: integer}}
+          - {in: path, name: document_id, required: true, schema: {type: integer}}
+          responses:
+            200: {description: "the file, with an RFC 6266 Content-Disposition"}
+            404: {description: "no such document of this request, or the user may not see the request"}
+        """
+        consultation = self._visible(request_id)
+        attached = consultation is not None and db.session.query(RequestAttachment.id).filter_by(
+            request_id=consultation.id, document_id=document_id).first() is not None
+        if not attached:
+            audit(g.user, "read_denied", "document", document_id)
+            return self.response_404()
+        document = db.session.get(Document, document_id)
+        audit(g.user, "download", "document", document.id)
+        return send_document(document, inline=False)
+
+    @expose("/<int:request_id>/conclusion/zip", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("read")
+    def archive(self, request_id):
+        """The conclusion (PDF or scan) with each of its signatures as .sgn, in a zip.
+        ---
+        get:
+          parameters:
+          - {in: path, name: request_id, required: true, schema: {type: integer}}
+          responses:
+            200: {description: "application/zip"}
+            404: {description: "no conclusion yet, or the user may not see the request"}
+        """
+        consultation = self._visible(request_id)
+        conclusion = consultation.conclusion if consultation is not None else None
+        if conclusion is None or not (conclusion.pdf_document_id or conclusion.scan_document_id):
+            return self.response_404()
+        return send_conclusion_zip(consultation)

@@ -1,10 +1,8 @@
 """Finishing a consultation in the browser (manual §3.6): the conclusion form, its rendering progress,
 the signing window, the scan upload, and the zip of the conclusion with its signatures."""
-import io
-import zipfile
 from pathlib import Path
 
-from flask import abort, current_app, flash, g, jsonify, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
@@ -12,10 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
 
-from app.documents.storage import open_document
+from app.conclusions.archive import send_conclusion_zip
 from app.extensions import db
 from app.models import CONCLUSION_TEXTS, MODE_LABELS
-from app.security.audit import audit
 from app.security.requests import find_visible_request
 from app.workflow import conclusions as flow
 from app.workflow.errors import InvalidInput, WorkflowError
@@ -42,19 +39,6 @@ class ConclusionForm(DynamicForm):
 
     def to_data(self) -> flow.ConclusionData:
         return flow.ConclusionData(**{name: getattr(self, name).data or "" for name in flow.FIELDS})
-
-
-def zip_of_conclusion(conclusion) -> bytes:
-    """«Загрузить»: the conclusion (PDF, or the scan) and each signature as .sgn (manual §3.6.1)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        main = conclusion.pdf_document or conclusion.scan_document
-        archive.writestr(main.name, open_document(main).read_bytes())
-        for number, signature in enumerate(conclusion.signatures, start=1):
-            suffix = "" if number == 1 else f"-{number}"
-            archive.writestr(f"{signature.signed_document.name}{suffix}.sgn",
-                             open_document(signature.document).read_bytes())
-    return buffer.getvalue()
 
 
 class ConclusionView(BaseView):
@@ -204,8 +188,4 @@ class ConclusionView(BaseView):
         conclusion = consultation.conclusion
         if conclusion is None or not (conclusion.pdf_document or conclusion.scan_document):
             abort(404)
-        audit(g.user, "download", "conclusion", conclusion.id)
-        response = send_file(io.BytesIO(zip_of_conclusion(conclusion)), mimetype="application/zip",
-                             as_attachment=True, download_name=f"Заключение {consultation.number}.zip", max_age=0)
-        response.cache_control.private = True
-        return response
+        return send_conclusion_zip(consultation)
