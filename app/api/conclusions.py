@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from app.api.base import WorkflowApiMixin
 from app.api.requests import iso_time
 from app.extensions import db
-from app.conclusions.archive import send_conclusion_zip
+from app.conclusions.archive import has_archive, send_conclusion_zip
 from app.documents.serving import send_document
 from app.models import MODE_LABELS, Document, RequestAttachment
 from app.security.audit import audit
@@ -17,7 +17,6 @@ from app.security.requests import find_visible_request
 from app.workflow import conclusions as flow
 from app.workflow.errors import InvalidInput, WorkflowError
 
-MAX_SIGNATURE_BYTES = 1024 * 1024
 
 
 class ConclusionSchema(Schema):
@@ -39,17 +38,12 @@ KIND_OF_ATTACHMENT = {"attachment": "attachment", "consent": "consent_scan", "co
                       "scan": "conclusion_scan", "signature": "signature"}
 
 
-def _uploaded_file(limit: int | None = None) -> tuple[str, bytes]:
+def _uploaded_file() -> tuple[str, bytes]:
     """A multipart `file`, or the raw body (a signature posted as application/pkcs7-signature)."""
     upload = request.files.get("file")
-    if upload is not None:
-        name, data = upload.filename or "", upload.read(limit + 1 if limit else -1)
-    else:
-        name, data = "", request.get_data()
+    name, data = (upload.filename or "", upload.read()) if upload is not None else ("", request.get_data())
     if not data:
         raise InvalidInput(_l("The file is missing: send it as multipart field «file»"))
-    if limit and len(data) > limit:
-        raise InvalidInput(_l("A signature file is at most 1 MB"))
     return name, data
 
 
@@ -217,7 +211,7 @@ class ConclusionApi(WorkflowApiMixin, BaseApi):
             409: {description: "not the consultant, or the conclusion is not awaiting signing"}
             422: {description: "not a signature, a signature of another document, or a certificate not valid"}
         """
-        return self._run(request_id, lambda r: flow.sign(g.user, r, _uploaded_file(MAX_SIGNATURE_BYTES)[1]))
+        return self._run(request_id, lambda r: flow.sign(g.user, r, _uploaded_file()[1]))
 
     @expose("/<int:request_id>/conclusion/skip_signature", methods=["POST"])
     @protect()
@@ -321,7 +315,6 @@ class ConclusionApi(WorkflowApiMixin, BaseApi):
             404: {description: "no conclusion yet, or the user may not see the request"}
         """
         consultation = self._visible(request_id)
-        conclusion = consultation.conclusion if consultation is not None else None
-        if conclusion is None or not (conclusion.pdf_document_id or conclusion.scan_document_id):
+        if consultation is None or not has_archive(consultation):
             return self.response_404()
         return send_conclusion_zip(consultation)

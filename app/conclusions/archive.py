@@ -9,6 +9,12 @@ from app.documents.storage import open_document
 from app.security.audit import audit
 
 
+def has_archive(consultation) -> bool:
+    """A conclusion was rendered or scanned: there is something to download."""
+    conclusion = consultation.conclusion
+    return conclusion is not None and bool(conclusion.pdf_document_id or conclusion.scan_document_id)
+
+
 def zip_of_conclusion(conclusion) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

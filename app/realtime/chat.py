@@ -1,6 +1,8 @@
 """The /chat namespace: only a signed-in user connects; a client joins only the chats the server finds
 it a member of; a message is stored first, then broadcast, and the sender's acknowledgement carries
 the stored id. Messages stored elsewhere (REST, system messages) are broadcast after their commit."""
+from contextlib import nullcontext
+
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -74,11 +76,11 @@ class ChatNamespace(Namespace):
 def _broadcast_after_commit(message, **_):
     """The payload is made now, in the poster's transaction, so that after the commit only the emit is
     left: no second database session per message (persist first, then notify)."""
-    if has_request_context():
+    # a job or a command has no request: links are built for the portal's public address
+    context = (nullcontext() if has_request_context()
+               else current_app.test_request_context(base_url=current_app.config["TMK_BASE_URL"]))
+    with context:
         payload = {"request_id": message.dialog.request_id, **message_json(message)}
-    else:  # a job or a command: links are built for the portal's public address
-        with current_app.test_request_context(base_url=current_app.config["TMK_BASE_URL"]):
-            payload = {"request_id": message.dialog.request_id, **message_json(message)}
     after_commit(lambda: socketio.emit("message", payload, to=room_of(payload["request_id"]), namespace=NAMESPACE))
 
 

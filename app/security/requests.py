@@ -5,6 +5,7 @@ Lists, the request page, actions, files, the API and exports all filter through
 """
 import dataclasses
 
+from flask import abort
 from sqlalchemy import and_, case, false, func, or_, select, true, union
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
@@ -132,6 +133,14 @@ def find_visible_request(session, actor, request_id):
     found = session.query(CR).filter(CR.id == request_id, visible_requests_clause(actor)).one_or_none()
     if found is None:
         audit(actor, "read_denied", "consultation_request", request_id)
+    return found
+
+
+def visible_request_or_404(session, actor, request_id):
+    """For pages: the request if this user may see it, else a 404 (the attempt audited)."""
+    found = find_visible_request(session, actor, request_id)
+    if found is None:
+        abort(404)
     return found
 
 

@@ -10,15 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
 
-from app.conclusions.archive import send_conclusion_zip
+from app.conclusions.archive import has_archive, send_conclusion_zip
 from app.extensions import db
 from app.models import CONCLUSION_TEXTS, MODE_LABELS
-from app.security.requests import find_visible_request
+from app.security.requests import visible_request_or_404
 from app.workflow import conclusions as flow
 from app.workflow.errors import InvalidInput, WorkflowError
 from app.workflow.rules import may_conclude, may_sign, may_upload_scan
 
-MAX_SIGNATURE_BYTES = 1024 * 1024
 # CryptoPro's own loader of its browser plug-in; its licence does not let us ship it, so a hospital's
 # administrator puts it here (app/static/vendor/README.md) and the signing window loads it when present
 CADESPLUGIN_SCRIPT = "vendor/cadesplugin/cadesplugin_api.js"
@@ -47,11 +46,7 @@ class ConclusionView(BaseView):
     base_permissions = ["can_read", "can_act"]
 
     def _request_or_404(self, request_id):
-        """The request if this user may see it; else 404 (the attempt is audited)."""
-        consultation = find_visible_request(db.session, g.user, request_id)
-        if consultation is None:
-            abort(404)
-        return consultation
+        return visible_request_or_404(db.session, g.user, request_id)
 
     def _back(self, consultation):
         return redirect(url_for("RequestsView.show", request_id=consultation.id))
@@ -133,13 +128,8 @@ class ConclusionView(BaseView):
     def upload_signature(self, request_id):
         consultation = self._request_or_404(request_id)
         upload = request.files.get("file")
-        data = upload.read(MAX_SIGNATURE_BYTES + 1) if upload else b""
         try:
-            if not data:
-                raise InvalidInput(_l("Choose the signature file (.sgn, .sig or .p7s)"))
-            if len(data) > MAX_SIGNATURE_BYTES:
-                raise InvalidInput(_l("A signature file is at most 1 MB"))
-            flow.sign(g.user, consultation, data)
+            flow.sign(g.user, consultation, upload.read() if upload else b"")
         except WorkflowError as error:
             flash(error.message, "danger")
             return redirect(url_for("ConclusionView.sign", request_id=consultation.id))
@@ -185,7 +175,6 @@ class ConclusionView(BaseView):
     @permission_name("read")
     def download_zip(self, request_id):
         consultation = self._request_or_404(request_id)
-        conclusion = consultation.conclusion
-        if conclusion is None or not (conclusion.pdf_document or conclusion.scan_document):
+        if not has_archive(consultation):
             abort(404)
         return send_conclusion_zip(consultation)

@@ -32,7 +32,7 @@ from app.models import (
     RequestAttachment,
     Route,
 )
-from app.security.requests import find_visible_request
+from app.security.requests import visible_request_or_404
 from app.views.fields import ru_date_field
 from app.workflow.errors import InvalidInput, WorkflowError
 from app.workflow.requests import save_request
@@ -188,9 +188,7 @@ class RequestFormView(BaseView):
     @has_access
     @permission_name("act")
     def edit_draft(self, request_id):
-        consultation = find_visible_request(db.session, g.user, request_id)
-        if consultation is None:
-            abort(404)
+        consultation = visible_request_or_404(db.session, g.user, request_id)
         if not may_edit_draft(g.user, consultation):
             flash(str(_l("Only the author may edit a draft")), "danger")
             return redirect(url_for("RequestsView.show", request_id=request_id))

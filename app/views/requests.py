@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.security.audit import audit
 from app.security.chat import is_chat_member
-from app.security.requests import TABS, ListFilters, find_visible_request, list_requests
+from app.security.requests import TABS, ListFilters, list_requests, visible_request_or_404
 from app.views.formatting import datetime_formatter
 from app.workflow import deadlines
 from app.workflow.errors import WorkflowError
@@ -115,10 +115,7 @@ class RequestsView(BaseView):
         return int(value)
 
     def _visible_or_404(self, request_id):
-        found = find_visible_request(db.session, g.user, request_id)
-        if found is None:
-            abort(404)
-        return found
+        return visible_request_or_404(db.session, g.user, request_id)
 
     def _context(self, consultation, full_patient=False):
         actions = allowed_actions(g.user, consultation)

@@ -10,13 +10,22 @@ from flask_babel import lazy_gettext as _l
 from app.documents.storage import open_document, sniff_content_type, store_bytes, store_upload
 from app.extensions import db
 from app.jobs.queue import enqueue
-from app.models import MODE_LABELS, CONCLUSION_TEXTS, Conclusion, RequestAttachment, Signature, utcnow
+from app.models import (
+    CONCLUSION_TEXTS,
+    EXTERNAL_SOURCE_LABELS,
+    MODE_LABELS,
+    Conclusion,
+    RequestAttachment,
+    Signature,
+    utcnow,
+)
 from app.workflow import rules
 from app.workflow.errors import InvalidInput, NotAllowed
 from app.workflow.requests import move_status, require
 from app.workflow.validation import ICD10_RE
 
 MAX_TEXT = 20000
+MAX_SIGNATURE_BYTES = 1024 * 1024
 # a rendering job not done by then is taken as lost (a worker down): the consultant may start again
 RENDERING_GIVES_UP_AFTER = datetime.timedelta(minutes=5)
 PDF_TYPE = "application/pdf"
@@ -73,8 +82,6 @@ def normalized(data: ConclusionData) -> ConclusionData:
 
 def _reviewed_documents(request) -> str:
     """The pre-filled «Изученные документы»: the request's files and ИЭМК/ОДЛИ/ОДИИ records."""
-    from app.models import EXTERNAL_SOURCE_LABELS
-
     lines = [f"{a.document.name}" for a in request.attachments if a.kind in ("attachment", "consent")]
     lines += [f"{EXTERNAL_SOURCE_LABELS[r.source]}: {r.title} ({r.record_date.strftime('%d.%m.%Y')})"
               for r in request.external_records]
@@ -170,6 +177,10 @@ def sign(actor, request, signature: bytes, now=None) -> Signature:
     from app.conclusions.signatures import SignatureError, verify_detached
 
     require(rules.may_sign, actor, request, _l("Only the consultant signs the conclusion, after it is prepared"))
+    if not signature:
+        raise InvalidInput(_l("Choose the signature file (.sgn, .sig or .p7s)"))
+    if len(signature) > MAX_SIGNATURE_BYTES:
+        raise InvalidInput(_l("A signature file is at most 1 MB"))
     conclusion = request.conclusion
     pdf = open_document(conclusion.pdf_document).read_bytes()
     try:

@@ -147,7 +147,7 @@ def reject(actor, request, reason: str):
 def take(actor, request):
     require(rules.may_take, actor, request, _l("You cannot take this request into work"))
     move_status(actor, request, "take", "in_work", consultant_id=actor.id, designated_consultant_id=None,
-          taken_at=utcnow())
+                taken_at=utcnow())
     db.session.commit()
     return request
 
@@ -176,7 +176,7 @@ def assign(actor, request, consultant_id: int | None):
     require(rules.may_assign, actor, request, _l("You cannot assign this request"))
     consultant = _chosen_consultant(request, consultant_id)
     move_status(actor, request, "assign", "in_work", consultant.short_name, consultant_id=consultant.id,
-          designated_consultant_id=None, taken_at=utcnow())
+                designated_consultant_id=None, taken_at=utcnow())
     db.session.commit()
     return request
 
@@ -186,7 +186,7 @@ def transfer(actor, request, consultant_id: int | None, reason: str):
     reason = _required_text(reason, _l("Give the reason for the transfer"))
     consultant = _chosen_consultant(request, consultant_id, exclude=actor)
     move_status(actor, request, "transfer", "new", f"{consultant.short_name}: {reason}", consultant_id=None,
-          designated_consultant_id=consultant.id, taken_at=None)
+                designated_consultant_id=consultant.id, taken_at=None)
     db.session.commit()
     return request
 
