@@ -3,22 +3,8 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 from sqlalchemy import event
 
+from app import embedded_db
 from config import BASE_DIR, Config
-
-
-def _lower(value):
-    return value.lower() if isinstance(value, str) else value
-
-
-def _prepare_sqlite(connection, _record) -> None:
-    """The embedded SQLite: a write-ahead log, so that a page being read no longer blocks a message being
-    stored and a commit costs one fsync instead of several (synchronous stays FULL: nothing committed is
-    lost on a power cut); and a lower() that knows Cyrillic — SQLite's folds ASCII only, so a search for
-    «иванов» (ilike is lower() LIKE lower()) did not find «Иванов»."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
-    connection.create_function("lower", 1, _lower, deterministic=True)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -32,6 +18,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # short OLTP queries: PostgreSQL's JIT once spent a second compiling a list query (bench/)
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"options": "-c jit=off"}})
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", embedded_db.engine_options())
 
     from app import models  # noqa: F401  (the metadata must be complete before anything binds)
     from app.api import register_apis
@@ -59,7 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _prepare_sqlite)
+            event.listen(db.engine, "connect", embedded_db.prepare_connection)
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
