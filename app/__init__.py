@@ -25,7 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.api import register_apis
     from app.cli import tmk_cli
     from app.extensions import csrf, db, mail, migrate, socketio
-    from app.realtime import origin_check, register_realtime
+    from app.realtime import chat_writer, origin_check, register_realtime
     from app.security.headers import init_security_headers
     from app.views import register_views
     from app.views.errors import register_error_handlers
@@ -42,6 +42,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        # a socket's events run in its own reader, one after another: a thread started per event cost
+        # the threading server a fifth of its chat throughput (bench/socket_bench.py)
+        async_handlers=False,
         cors_allowed_origins=origin_check(app),
         **queue,
     )
@@ -57,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             if name.endswith("Api") or name == "SecurityApi":
                 csrf.exempt(blueprint)
     register_realtime()
+    chat_writer.init_app(app)
     init_security_headers(app)
     register_error_handlers(app)
     register_template_filters(app)

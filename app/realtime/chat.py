@@ -3,7 +3,7 @@ it a member of; a message is stored first, then broadcast, and the sender's ackn
 the stored id. Messages stored elsewhere (REST, system messages) are broadcast after their commit."""
 from contextlib import nullcontext
 
-from flask import current_app, has_request_context
+from flask import current_app, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
@@ -11,12 +11,12 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from app.api.messages import message_json
 from app.extensions import db, socketio
 from app.jobs.queue import after_commit
+from app.realtime.chat_writer import writer_of
 from app.security.chat import member_dialog
-from app.workflow import chat
-from app.workflow.errors import WorkflowError
 from app.workflow.signals import message_posted
 
 NAMESPACE = "/chat"
+SOCKET_USER = "tmk_socket_user_id"
 
 
 def room_of(request_id: int) -> str:
@@ -32,6 +32,9 @@ class ChatNamespace(Namespace):
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("unauthorized")
+        # this socket's own copy of the session: its sends and read marks go to the writer by user id,
+        # and the writer checks the account and the membership for each of them
+        session[SOCKET_USER] = current_user.id
 
     def _dialog(self, data):
         return member_dialog(db.session, current_user, _request_id(data))
@@ -44,19 +47,12 @@ class ChatNamespace(Namespace):
         return {"ok": True}
 
     def on_send(self, data):
-        dialog = self._dialog(data)
-        if dialog is None:
+        if not isinstance(data, dict) or not _request_id(data):
             return {"ok": False, "error": _("No such chat")}
         text = data.get("text") if isinstance(data.get("text"), str) else ""
         client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
-        try:
-            message = chat.post_message(db.session, dialog, current_user, text, client_id=(client_id or "")[:64] or None)
-        except WorkflowError as error:
-            db.session.rollback()
-            return {"ok": False, "error": error.message}
-        stored = message_json(message)  # before the commit, which would expire it and cost a reload
-        db.session.commit()  # the broadcast follows the commit (see _broadcast_after_commit)
-        return {"ok": True, "message": stored}
+        return writer_of(current_app).send(session[SOCKET_USER], _request_id(data), text,
+                                           (client_id or "")[:64] or None, remote_addr=request.remote_addr)
 
     def on_typing(self, data):
         dialog = self._dialog(data)
@@ -65,11 +61,10 @@ class ChatNamespace(Namespace):
                  to=room_of(dialog.request_id), include_self=False)
 
     def on_read(self, data):
-        dialog = self._dialog(data)
         message_id = data.get("message_id") if isinstance(data, dict) else None
-        if dialog is not None and isinstance(message_id, int):
-            chat.mark_read(db.session, dialog, current_user, message_id)
-            db.session.commit()
+        if _request_id(data) and isinstance(message_id, int):
+            writer_of(current_app).mark_read(session[SOCKET_USER], _request_id(data), message_id,
+                                             remote_addr=request.remote_addr)
 
 
 @message_posted.connect

@@ -3,8 +3,10 @@
 Persist first, then notify: functions here only write to the session; the caller commits and only
 then are messages broadcast (app/realtime/).
 """
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.extensions import db
@@ -96,33 +98,83 @@ def follow_request(session: Session, request: ConsultationRequest, event: Reques
     return dialog
 
 
-def _retried(session: Session, dialog: Dialog, client_id: str | None) -> Message | None:
-    """The message a client already sent under this id (its acknowledgement was lost), if any."""
-    if not client_id:
-        return None
+@dataclass
+class NewMessage:
+    """A member's message to be posted: text, a file (document) or a recording (kind)."""
+
+    dialog: Dialog
+    author: TmkUser
+    text: str = ""
+    client_id: str | None = None
+    document: object = None
+    kind: str = "text"
+
+
+def _stored_under(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Message]:
+    """(dialog id, client id) → the message a client already sent under that id (its acknowledgement was
+    lost)."""
+    if not keys:
+        return {}
     with session.no_autoflush:  # a file stored for a retry must not be written before it is known to be one
-        return session.query(Message).filter_by(dialog_id=dialog.id, client_id=client_id).one_or_none()
+        found = session.query(Message).filter(Message.dialog_id.in_({d for d, _ in keys}),
+                                              Message.client_id.in_({c for _, c in keys}))
+        return {key: message for message in found if (key := (message.dialog_id, message.client_id)) in keys}
+
+
+def _retried(session: Session, dialog: Dialog, client_id: str | None) -> Message | None:
+    return _stored_under(session, {(dialog.id, client_id)}).get((dialog.id, client_id)) if client_id else None
+
+
+def _invalid(post: NewMessage) -> InvalidInput | None:
+    post.text = (post.text or "").replace("\x00", "").strip()  # PostgreSQL keeps no NUL in text
+    if not post.text and post.document is None:
+        return InvalidInput(_l("The message is empty"))
+    if len(post.text) > MAX_TEXT:
+        return InvalidInput(_l("The message is longer than %(n)d characters", n=MAX_TEXT))
+    return None
+
+
+def post_messages(session: Session, posts: list[NewMessage]) -> list[Message | InvalidInput]:
+    """Add members' messages in their order, with one INSERT for all of them; for each, the stored
+    message or the InvalidInput that says why not. A client_id already stored, or repeated among the
+    posts, gives the message kept under it: a retried send is stored once. Each author's read mark
+    moves to his message, each dialog's time to its last one."""
+    results: list = [_invalid(post) for post in posts]
+    known = _stored_under(session, {(post.dialog.id, post.client_id)
+                                    for post, result in zip(posts, results) if result is None and post.client_id})
+    added = []
+    for i, post in enumerate(posts):
+        key = (post.dialog.id, post.client_id)
+        if results[i] is not None:
+            continue
+        if key in known:
+            results[i] = known[key]
+            continue
+        message = Message(dialog_id=post.dialog.id, author_id=post.author.id, kind=post.kind, text=post.text,
+                          document=post.document, client_id=post.client_id or None)
+        session.add(message)
+        added.append((post, message))
+        if post.client_id:
+            known[key] = message
+        results[i] = message
+    if not added:
+        return results
+    session.flush()
+    for post, message in added:  # in order: the last one of a dialog, or of an author, wins
+        post.dialog.last_message_at = message.created_at
+    mark_read_up_to(session, {(post.dialog.id, post.author.id): message.id for post, message in added})
+    for _, message in added:
+        message_posted.send(message)
+    return results
 
 
 def post_message(session: Session, dialog: Dialog, author: TmkUser, text: str, client_id: str | None = None,
                  document=None, kind: str = "text") -> Message:
     """Add a member's message; a repeated client_id returns the message already stored."""
-    text = (text or "").strip()
-    if not text and document is None:
-        raise InvalidInput(_l("The message is empty"))
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(_l("The message is longer than %(n)d characters", n=MAX_TEXT))
-    existing = _retried(session, dialog, client_id)
-    if existing is not None:
-        return existing
-    message = Message(dialog_id=dialog.id, author_id=author.id, kind=kind, text=text, document=document,
-                      client_id=client_id or None)
-    session.add(message)
-    session.flush()
-    dialog.last_message_at = message.created_at
-    mark_read(session, dialog, author, message.id)
-    message_posted.send(message)
-    return message
+    result, = post_messages(session, [NewMessage(dialog, author, text, client_id, document, kind)])
+    if isinstance(result, InvalidInput):
+        raise result
+    return result
 
 
 # A recording from the chat's recorder: the container's sniffed type → the type it is kept as. The
@@ -159,12 +211,21 @@ def history(session: Session, dialog: Dialog, after: int = 0, limit: int = 50) -
 
 
 def mark_read(session: Session, dialog: Dialog, user: TmkUser, message_id: int) -> None:
-    """One UPDATE (it runs for every message posted): the mark only moves forward."""
+    mark_read_up_to(session, {(dialog.id, user.id): message_id})
+
+
+def mark_read_up_to(session: Session, marks: dict[tuple[int, int], int]) -> None:
+    """(dialog id, user id) → the message read up to; a mark only moves forward. One statement for all
+    (it runs for every message posted), on the table: no objects of the session need refreshing."""
+    if not marks:
+        return
+    table = DialogMember.__table__
     session.execute(
-        update(DialogMember)
-        .where(DialogMember.dialog_id == dialog.id, DialogMember.user_id == user.id,
-               DialogMember.last_read_message_id < message_id)
-        .values(last_read_message_id=message_id)
+        update(table)
+        .where(table.c.dialog_id == bindparam("dialog"), table.c.user_id == bindparam("user"),
+               table.c.last_read_message_id < bindparam("read_up_to"))
+        .values(last_read_message_id=bindparam("read_up_to")),
+        [{"dialog": d, "user": u, "read_up_to": m} for (d, u), m in marks.items()],
     )
 
 
