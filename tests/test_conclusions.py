@@ -114,7 +114,7 @@ def test_rendering_makes_the_same_russian_pdf_and_docx_and_moves_to_signing(app,
     with app.app_context():
         consultation = reload(request_id)
         assert consultation.status == "signing" and consultation.events[-1].action == "conclude"
-        texts = [m.event.action for m in db.session.query(Message).filter_by(kind="system")
+        texts = [m.event.action for m in db.session.query(Message).filter_by(kind="system").order_by(Message.id)
                  if m.event and m.event.request_id == request_id]
         assert "conclude" in texts
 
@@ -133,7 +133,7 @@ def test_a_valid_signature_completes_the_request_and_the_zip_verifies(app, clien
         assert consultation.status == "completed" and consultation.completed_at is not None
         stored = consultation.conclusion.signatures[0]
         assert stored.signer == "Петров Пётр Петрович" and int(stored.serial, 16) == doctor.certificate.serial_number
-        system = [m for m in db.session.query(Message).filter_by(kind="system") if m.event and m.event.request_id == request_id]
+        system = [m for m in db.session.query(Message).filter_by(kind="system").order_by(Message.id) if m.event and m.event.request_id == request_id]
         assert system[-1].event.action == "complete"
         author = user("requester1")
         assert db.session.query(Notification).filter_by(request_id=request_id, user_id=author.id).filter(

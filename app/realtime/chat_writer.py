@@ -78,18 +78,27 @@ class ChatWriter:
                     batch.append(self.pending.get_nowait())
                 except queue.Empty:
                     break
-            # message_json formats times and links as a page would, for the portal's public address
-            with self.app.test_request_context(base_url=self.app.config["TMK_BASE_URL"]):
-                try:
-                    self._store(batch)
-                except Exception:  # one write spoils a batch: the others are stored on their own
-                    log.exception("chat batch of %d failed, storing one by one", len(batch))
-                    db.session.rollback()
+            try:
+                # message_json formats times and links as a page would, for the portal's public address
+                with self.app.test_request_context(base_url=self.app.config["TMK_BASE_URL"]):
+                    self._store_batch(batch)
+            except Exception:  # the writer must outlive anything: nobody is left without an answer
+                log.exception("chat writer failed")
+                with self.app.app_context():
                     for write in batch:
-                        if write.answer is None or not write.answer.done():
-                            self._store_alone(write)
-                finally:
-                    db.session.remove()
+                        _answer(write, {"ok": False, "error": _("The message could not be saved, try again")})
+
+    def _store_batch(self, batch: list[_Write]) -> None:
+        try:
+            self._store(batch)
+        except Exception:  # one write spoils a batch: the others are stored on their own
+            log.exception("chat batch of %d failed, storing one by one", len(batch))
+            db.session.rollback()
+            for write in batch:
+                if write.answer is None or not write.answer.done():
+                    self._store_alone(write)
+        finally:
+            db.session.remove()
 
     def _store_alone(self, write: _Write) -> None:
         try:
