@@ -47,7 +47,7 @@ class ChatNamespace(Namespace):
         return {"ok": True}
 
     def on_send(self, data):
-        if not isinstance(data, dict) or not _request_id(data):
+        if not _request_id(data) or SOCKET_USER not in session:
             return {"ok": False, "error": _("No such chat")}
         text = data.get("text") if isinstance(data.get("text"), str) else ""
         client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
@@ -62,7 +62,7 @@ class ChatNamespace(Namespace):
 
     def on_read(self, data):
         message_id = data.get("message_id") if isinstance(data, dict) else None
-        if _request_id(data) and isinstance(message_id, int):
+        if _request_id(data) and isinstance(message_id, int) and SOCKET_USER in session:
             writer_of(current_app).mark_read(session[SOCKET_USER], _request_id(data), message_id,
                                              remote_addr=request.remote_addr)
 

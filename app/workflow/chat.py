@@ -109,6 +109,9 @@ class NewMessage:
     document: object = None
     kind: str = "text"
 
+    def __post_init__(self):
+        self.text = (self.text or "").replace("\x00", "").strip()  # PostgreSQL keeps no NUL in text
+
 
 def _stored_under(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Message]:
     """(dialog id, client id) → the message a client already sent under that id (its acknowledgement was
@@ -126,7 +129,6 @@ def _retried(session: Session, dialog: Dialog, client_id: str | None) -> Message
 
 
 def _invalid(post: NewMessage) -> InvalidInput | None:
-    post.text = (post.text or "").replace("\x00", "").strip()  # PostgreSQL keeps no NUL in text
     if not post.text and post.document is None:
         return InvalidInput(_l("The message is empty"))
     if len(post.text) > MAX_TEXT:
