@@ -9,16 +9,18 @@ under the same load, in the same run. Not a test: it prints figures.
 
 What it does, for each of the two servers in turn:
 1. starts it as a process of its own: the portal is `python run.py` (Flask-SocketIO, async_mode as in
-   app/extensions.py) over a fresh SQLite file seeded here with one user per connection and one request
-   chat per room; the bare server is this file with --bare-server, a python-socketio threading server
-   on the same Werkzeug server, with the same events (join a room, send → broadcast + acknowledgement)
-   and no database, sessions or checks;
+   TMK_SOCKETIO_ASYNC_MODE, config.py) over a fresh SQLite file seeded here with one user per connection and one request
+   chat per room; the bare server is this file with --bare-server, a python-socketio server of the same
+   async mode and the portal's Socket.IO settings (async_handlers off) on the same kind of WSGI server,
+   with the same events (join a room, send → broadcast + acknowledgement, read → nothing) and no
+   database, sessions or checks;
 2. opens --clients websocket connections from this process (asyncio python-socketio clients, which need
    aiohttp; the portal's carry a session cookie signed with the portal's key, as a login would set), in
    rooms of --room-size members, and has each join its room;
 3. offers --rate messages/s from random members for --duration seconds and measures, for every copy that
    reaches another member, send-to-receive latency (p50/p95/p99), the copies delivered per second and
-   the copies lost (none may be);
+   the copies lost (none may be); every client marks what it received as read as the page does
+   (app/static/js/chat.js: the last message shown, at most once a second), which the portal stores;
 4. saturation: --senders members send back to back (the next when the last is acknowledged) for
    --duration seconds: the throughput, messages/s acknowledged and copies/s delivered;
 5. reads the server's CPU time, memory and thread count from /proc.
@@ -69,7 +71,7 @@ def bare_server(port: int, async_mode: str) -> None:
         monkey.patch_all()
     import socketio
 
-    sio = socketio.Server(async_mode=async_mode)
+    sio = socketio.Server(async_mode=async_mode, async_handlers=False)
     ids = itertools.count(1)
 
     @sio.on("join", namespace=NAMESPACE)
@@ -83,6 +85,10 @@ def bare_server(port: int, async_mode: str) -> None:
                    "client_id": data["client_id"]}
         sio.emit("message", message, to=f"request-{data['request_id']}", namespace=NAMESPACE)
         return {"ok": True, "message": message}
+
+    @sio.on("read", namespace=NAMESPACE)
+    def read(sid, data):  # the page's read mark: the portal stores it, the bare server only takes it
+        pass
 
     print(f"bare server ({async_mode}) on {port}", flush=True)
     if async_mode == "gevent":
@@ -203,16 +209,31 @@ class Load:
     def __init__(self, url: str, request_of: list[int], cookies: list[str] | None):
         self.url, self.request_of, self.cookies = url, request_of, cookies
         self.members, self.sent, self.arrivals, self.acks, self.failed = [], {}, {}, [], 0
+        self.reads, self.read_tasks = 0, set()
 
     async def connect(self, i: int):
         import socketio
 
         client = socketio.AsyncClient(reconnection=False)
-        client.bench_index = i
+        client.bench_index, client.last_id, client.read_due = i, 0, False
+
+        async def mark_read():  # as the page does: the last message shown, at most once a second
+            await asyncio.sleep(1.0)
+            client.read_due = False
+            if client.connected:
+                self.reads += 1
+                await client.emit("read", {"request_id": self.request_of[i], "message_id": client.last_id},
+                                  namespace=NAMESPACE)
 
         async def on_message(data):
             if data.get("client_id") and not data["client_id"].startswith(f"{i}-"):
                 self.arrivals.setdefault(data["client_id"], []).append(time.perf_counter())
+            client.last_id = max(client.last_id, data.get("id") or 0)
+            if not client.read_due:
+                client.read_due = True
+                task = asyncio.create_task(mark_read())
+                self.read_tasks.add(task)
+                task.add_done_callback(self.read_tasks.discard)
 
         client.on("message", on_message, namespace=NAMESPACE)
         headers = {"Cookie": self.cookies[i]} if self.cookies else {}
@@ -296,9 +317,11 @@ class Load:
                       for t in times)
 
     def reset(self) -> None:
-        self.sent, self.arrivals, self.acks, self.failed = {}, {}, [], 0
+        self.sent, self.arrivals, self.acks, self.failed, self.reads = {}, {}, [], 0, 0
 
     async def close(self) -> None:
+        for task in list(self.read_tasks):
+            task.cancel()
         await asyncio.gather(*(c.disconnect() for c in self.members), return_exceptions=True)
 
 
@@ -318,6 +341,7 @@ async def measure(server: Server, request_of: list[int], cookies, args) -> dict:
     await load.drain()
     latencies, expected = load.latencies_ms(), load.expected()
     figures.update(offered=int(args.rate * args.duration), acked=len(load.sent), send_failed=load.failed,
+                   reads_per_s=load.reads / args.duration,
                    copies_per_s=load.delivered() / args.duration, lost=expected - load.delivered(),
                    p50=percentile(latencies, 50), p95=percentile(latencies, 95), p99=percentile(latencies, 99),
                    ack_p50=percentile(sorted(load.acks), 50), ack_p95=percentile(sorted(load.acks), 95))
@@ -328,7 +352,7 @@ async def measure(server: Server, request_of: list[int], cookies, args) -> dict:
     elapsed = time.perf_counter() - started
     await load.drain()
     latencies = load.latencies_ms()
-    figures.update(sat_msgs_per_s=len(load.sent) / elapsed, sat_copies_per_s=load.delivered() / elapsed,
+    figures.update(sat_msgs_per_s=len(load.sent) / elapsed, sat_reads_per_s=load.reads / elapsed, sat_copies_per_s=load.delivered() / elapsed,
                    sat_lost=load.expected() - load.delivered(), sat_failed=load.failed,
                    sat_p95=percentile(latencies, 95))
     figures["held_end"] = sum(1 for c in load.members if c.connected)
@@ -346,6 +370,7 @@ ROWS = [
     ("time to connect and join all, s", "connect_s", "{:.1f}"),
     ("offered messages / acknowledged / failed", None, None),
     ("copies delivered per second", "copies_per_s", "{:.1f}"),
+    ("read marks sent per second", "reads_per_s", "{:.1f}"),
     ("latency p50, ms", "p50", "{:.1f}"),
     ("latency p95, ms", "p95", "{:.1f}"),
     ("latency p99, ms", "p99", "{:.1f}"),
@@ -353,6 +378,7 @@ ROWS = [
     ("sender's acknowledgement p50 / p95, ms", None, None),
     ("saturation: messages/s acknowledged", "sat_msgs_per_s", "{:.1f}"),
     ("saturation: copies/s delivered", "sat_copies_per_s", "{:.1f}"),
+    ("saturation: read marks sent per second", "sat_reads_per_s", "{:.1f}"),
     ("saturation: latency p95, ms", "sat_p95", "{:.1f}"),
     ("saturation: copies lost / sends failed", None, None),
     ("server CPU seconds (whole run)", "cpu_s", "{:.1f}"),

@@ -20,7 +20,7 @@
   var fileInput = form.querySelector(".tmk-chat-file");
   var attachedBox = form.querySelector(".tmk-chat-attached");
   var picker = document.getElementById("tmk-picker");
-  var lastId = 0, poller = null, shown = {}, socket = null, typingTimer = null, lastTyping = 0;
+  var lastId = 0, poller = null, shown = {}, socket = null, typingTimer = null, lastTyping = 0, readTimer = null;
   var attached = null;  // what goes with the next message: {file: File} or {document: {id, name}}
 
   function element(tag, className, text) {
@@ -77,7 +77,17 @@
     if (message.text) { item.appendChild(element("div", "tmk-msg-text", message.text)); }
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
-    if (socket && socket.connected) { socket.emit("read", {request_id: requestId, message_id: lastId}); }
+    markRead();
+  }
+
+  // the read mark follows what is shown, at most once a second: a busy chat must not cost the
+  // server a write per message per reader
+  function markRead() {
+    if (readTimer) { return; }
+    readTimer = window.setTimeout(function () {
+      readTimer = null;
+      if (socket && socket.connected) { socket.emit("read", {request_id: requestId, message_id: lastId}); }
+    }, 1000);
   }
 
   function say(text) { status.textContent = text || ""; }
