@@ -157,7 +157,7 @@ def test_a_sockets_read_mark_is_stored_and_a_strangers_is_not(app, request_id):
 def test_a_database_that_cannot_write_answers_every_sender_and_a_retry_is_stored_once(app, request_id):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("sqlite"):
-        pytest.skip("holds SQLite's write lock from outside the portal")
+        pytest.skip("SQLite only: another process holds its write lock")
     from app.embedded_db import SerializedWriteConnection
 
     impatient = make_app(url, SQLALCHEMY_ENGINE_OPTIONS={

@@ -53,3 +53,26 @@ def test_a_stranger_has_no_chat(portal, page):
     page.locator("#tmk-panel").get_by_role("link", name="Открыть страницу заявки").click()
     expect(page.locator("h1")).to_contain_text("Заявка")
     assert page.get_by_role("button", name="Показать/скрыть чат по заявке").count() == 0
+
+
+def test_messages_typed_while_the_last_is_on_its_way_are_all_sent(portal, browser):
+    """The box is emptied when a message is stored, unless the doctor has typed the next one meanwhile:
+    a quick series of questions arrives whole, in order."""
+    url, _ = portal
+    author = browser.new_context(locale="ru-RU").new_page()
+    sign_in(author, url, "requester1")
+    author.wait_for_url(url + "/")
+    author.goto(url + "/requests/outgoing/")
+    number = author.locator("tr.tmk-row", has_text="Новая").first.locator("a").first.inner_text()
+    author.goto(url + "/logout/")
+    open_request_chat(author, url, "requester1", number)
+    chat = author.locator("#tmk-chat")
+    questions = [f"Уточнение {i}: доза, кратность, длительность" for i in range(6)]
+    for question in questions:
+        chat.locator("textarea").fill(question)
+        chat.get_by_role("button", name="Отправить").click()
+    for question in questions:
+        expect(chat.locator(".tmk-msg-mine .tmk-msg-text", has_text=question)).to_have_count(1, timeout=10000)
+    shown = chat.locator(".tmk-msg-mine .tmk-msg-text").all_inner_texts()
+    assert [text for text in shown if text.startswith("Уточнение")] == questions
+    expect(chat.locator("textarea")).to_have_value("")

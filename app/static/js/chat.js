@@ -110,7 +110,11 @@
     fileInput.value = "";
   }
 
-  function sent(message) { input.value = ""; attach(null); add(message); say(""); }
+  // stored: the box is emptied unless something new was typed while the message was on its way
+  function sent(message, text) {
+    if (input.value.trim() === text) { input.value = ""; }
+    attach(null); add(message); say("");
+  }
 
   // POST to the chat's API; resolves with the stored message, rejects with an Error in Russian
   function post(body, headers) {
@@ -145,7 +149,8 @@
   function sendAttached(text) {
     var sending = attached.file ? upload(attached.file, text)
       : postJson({text: text, document_id: attached.document.id, client_id: newId()});
-    sending.then(sent, function (error) { say(error.message); });  // the text and the file stay
+    sending.then(function (message) { sent(message, text); },
+                 function (error) { say(error.message); });  // the text and the file stay
   }
 
   form.addEventListener("submit", function (event) {
@@ -157,7 +162,7 @@
     if (socket && socket.connected) {
       socket.timeout(10000).emit("send", payload, function (error, answer) {
         if (error) { resend(payload); return; }  // no acknowledgement: the same client id again
-        if (answer.ok) { sent(answer.message); } else { say(answer.error); }
+        if (answer.ok) { sent(answer.message, text); } else { say(answer.error); }
       });
     } else {
       resend(payload);
@@ -165,7 +170,8 @@
   });
 
   function resend(payload) {
-    postJson(payload).then(sent, function (error) { say(error.message); });  // the text stays in the box
+    postJson(payload).then(function (message) { sent(message, payload.text); },
+                           function (error) { say(error.message); });  // the text stays in the box
   }
 
   form.querySelector("[data-attach=computer]").addEventListener("click", function (event) {
