@@ -16,16 +16,21 @@ def open_request_chat(page, url, login, number):
     expect(page.locator("#tmk-chat")).to_be_visible()
 
 
+def outgoing_request_number(page, url):
+    """The number of one of requester1's requests still new (signs in and out again)."""
+    sign_in(page, url, "requester1")
+    page.wait_for_url(url + "/")
+    page.goto(url + "/requests/outgoing/")
+    number = page.locator("tr.tmk-row", has_text="Новая").first.locator("a").first.inner_text()
+    page.goto(url + "/logout/")
+    return number
+
+
 def test_two_people_chat_about_a_request(portal, browser):
     url, _ = portal
     author = browser.new_context(locale="ru-RU").new_page()
     admin = browser.new_context(locale="ru-RU").new_page()
-    sign_in(author, url, "requester1")
-    author.wait_for_url(url + "/")
-    author.goto(url + "/requests/outgoing/")
-    number = author.locator("tr.tmk-row", has_text="Новая").first.locator("a").first.inner_text()
-    author.goto(url + "/logout/")
-
+    number = outgoing_request_number(author, url)
     open_request_chat(author, url, "requester1", number)
     chat = author.locator("#tmk-chat")
     expect(chat.locator(".tmk-kind-system").first).to_have_text(re.compile("Заявка отправлена"))
@@ -60,11 +65,7 @@ def test_messages_typed_while_the_last_is_on_its_way_are_all_sent(portal, browse
     a quick series of questions arrives whole, in order."""
     url, _ = portal
     author = browser.new_context(locale="ru-RU").new_page()
-    sign_in(author, url, "requester1")
-    author.wait_for_url(url + "/")
-    author.goto(url + "/requests/outgoing/")
-    number = author.locator("tr.tmk-row", has_text="Новая").first.locator("a").first.inner_text()
-    author.goto(url + "/logout/")
+    number = outgoing_request_number(author, url)
     open_request_chat(author, url, "requester1", number)
     chat = author.locator("#tmk-chat")
     questions = [f"Уточнение {i}: доза, кратность, длительность" for i in range(6)]
