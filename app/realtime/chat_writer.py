@@ -110,11 +110,13 @@ class ChatWriter:
 
     def _store(self, batch: list[_Write]) -> None:
         members = member_dialogs(db.session, {write.pair for write in batch})
-        for write in batch:
-            if write.pair not in members:
-                audit(db.session.get(TmkUser, write.user_id), "read_denied", "dialog", write.request_id,
-                      remote_addr=write.remote_addr)
-                _answer(write, {"ok": False, "error": _("No such chat")})
+        denied = [write for write in batch if write.pair not in members]
+        for write in denied:
+            audit(db.session.get(TmkUser, write.user_id), "read_denied", "dialog", write.request_id,
+                  remote_addr=write.remote_addr)
+            _answer(write, {"ok": False, "error": _("No such chat")})
+        if denied:  # each audit committed and so expired the members: one query again, not one per row
+            members = member_dialogs(db.session, set(members))
         allowed = [write for write in batch if write.pair in members]
         sends = [write for write in allowed if write.read_up_to is None]
         results = chat.post_messages(db.session, [
