@@ -196,7 +196,7 @@ def documents(app):
         db.session.add(RequestAttachment(request_id=attached_to.id, document=conclusion, kind="conclusion"))
         private = store_bytes(user("consultant4"), "личное.txt", "только моё".encode() + uuid.uuid4().hex.encode(), "text/plain")
         db.session.commit()
-        return {"chat": posted.document_id, "message": posted.id, "chat_request": chatted.id,
+        return {"chat": posted.document.id, "message": posted.id, "chat_request": chatted.id,
                 "conclusion": conclusion.id, "private": private.id}
 
 

@@ -34,11 +34,11 @@ class MessageSchema(Schema):
         "description": "with a file: it was recorded by the chat's recorder, the message is audio or video"})
 
 
-def message_json(message) -> dict:
+def message_json(message: chat.StoredMessage) -> dict:
     return {
         "id": message.id, "kind": message.kind,
-        "author": {"id": message.author.id, "name": message.author.short_name} if message.author else None,
-        "text": chat.system_text(message.event) if message.kind == "system" else message.text,
+        "author": {"id": message.author_id, "name": message.author_name} if message.author_id is not None else None,
+        "text": message.text,
         "file": _file_json(message) if message.document is not None else None,
         "created_at": message.created_at.isoformat(timespec="seconds") + "Z",
         "shown_at": format_datetime(message.created_at),  # in the portal's time zone, as the pages show it
@@ -46,9 +46,9 @@ def message_json(message) -> dict:
     }
 
 
-def _file_json(message) -> dict:
+def _file_json(message: chat.StoredMessage) -> dict:
     """The file as pages show it, and where a client with a JWT fetches it."""
-    api_url = url_for("MessageApi.file", request_id=message.dialog.request_id, message_id=message.id)
+    api_url = url_for("MessageApi.file", request_id=message.request_id, message_id=message.id)
     return {**document_json(message.document), "api_url": api_url}
 
 
@@ -105,7 +105,7 @@ class MessageApi(BaseApi):
         if found:
             chat.mark_read(db.session, dialog, g.user, found[-1].id)
             db.session.commit()
-        return self.response(200, result=[message_json(m) for m in found])
+        return self.response(200, result=[message_json(chat.StoredMessage.of(m)) for m in found])
 
     @expose("/<int:request_id>/messages", methods=["POST"])
     @protect()

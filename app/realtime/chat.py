@@ -75,7 +75,7 @@ def _broadcast_after_commit(message, **_):
     context = (nullcontext() if has_request_context()
                else current_app.test_request_context(base_url=current_app.config["TMK_BASE_URL"]))
     with context:
-        payload = {"request_id": message.dialog.request_id, **message_json(message)}
+        payload = {"request_id": message.request_id, **message_json(message)}
     after_commit(lambda: socketio.emit("message", payload, to=room_of(payload["request_id"]), namespace=NAMESPACE))
 
 

@@ -21,7 +21,7 @@ from app.api.messages import message_json
 from app.extensions import db
 from app.models import TmkUser
 from app.security.audit import audit
-from app.security.chat import member_dialogs
+from app.security.chat import memberships
 from app.workflow import chat
 from app.workflow.errors import WorkflowError
 
@@ -109,35 +109,27 @@ class ChatWriter:
             _answer(write, {"ok": False, "error": _("The message could not be saved, try again")})
 
     def _store(self, batch: list[_Write]) -> None:
-        members = member_dialogs(db.session, {write.pair for write in batch})
+        members = memberships(db.session, {write.pair for write in batch})
         denied = [write for write in batch if write.pair not in members]
         for write in denied:
             audit(db.session.get(TmkUser, write.user_id), "read_denied", "dialog", write.request_id,
                   remote_addr=write.remote_addr)
             _answer(write, {"ok": False, "error": _("No such chat")})
-        if denied:  # each audit committed and so expired the members: one query again, not one per row
-            members = member_dialogs(db.session, set(members))
         allowed = [write for write in batch if write.pair in members]
         sends = [write for write in allowed if write.read_up_to is None]
         results = chat.post_messages(db.session, [
-            chat.NewMessage(*members[write.pair], text=write.text, client_id=write.client_id) for write in sends])
+            chat.NewMessage(members[write.pair], text=write.text, client_id=write.client_id) for write in sends])
         read_marks = {}
         for write in allowed:
             if write.read_up_to is not None:
-                dialog, user = members[write.pair]
-                key = (dialog.id, user.id)
+                member = members[write.pair]
+                key = (member.dialog_id, member.user_id)
                 read_marks[key] = max(read_marks.get(key, 0), write.read_up_to)
         chat.mark_read_up_to(db.session, read_marks)
-        answers = []
-        for write, result in zip(sends, results):
-            if isinstance(result, WorkflowError):
-                _answer(write, {"ok": False, "error": result.message})
-            else:
-                answers.append((write, result))
-        stored = [(write, message_json(message)) for write, message in answers]  # before the commit expires them
         db.session.commit()  # the broadcasts follow the commit (app.realtime.chat)
-        for write, message in stored:
-            _answer(write, {"ok": True, "message": message})
+        for write, result in zip(sends, results):
+            _answer(write, {"ok": False, "error": result.message} if isinstance(result, WorkflowError)
+                    else {"ok": True, "message": message_json(result)})
 
 
 def _answer(write: _Write, answer: dict) -> None:

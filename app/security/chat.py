@@ -1,14 +1,19 @@
 """Who may read and write a request's chat: its active members, nobody else (not even an admin who
 may see the request)."""
-from sqlalchemy.orm import Session, load_only
+from typing import NamedTuple
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.embedded_db import rows_at_once
 from app.models import Dialog, DialogMember, TmkUser
+from app.models.names import short_name
 from app.security.audit import audit
 
 
-def _active_members(session: Session, *entities):
+def _active_members(session: Session):
     return (
-        session.query(Dialog, *entities)
+        session.query(Dialog)
         .join(DialogMember, DialogMember.dialog_id == Dialog.id)
         .filter(DialogMember.removed_at.is_(None))
     )
@@ -30,20 +35,36 @@ def member_dialog(session: Session, actor, request_id: int) -> Dialog | None:
     return dialog
 
 
-def member_dialogs(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[Dialog, TmkUser]]:
+class Membership(NamedTuple):
+    """A member's seat in a chat: what storing and showing his message needs, without loading the
+    dialog and the account as objects."""
+
+    dialog_id: int
+    request_id: int
+    user_id: int
+    user_name: str  # Иванов И. И.
+
+    @classmethod
+    def of(cls, dialog: Dialog, user: TmkUser) -> "Membership":
+        return cls(dialog.id, dialog.request_id, user.id, user.short_name)
+
+
+def memberships(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Membership]:
     """The same rule for many (user id, request id) pairs in one query, for the socket's writer, which
     knows a connection's user by id only: the pairs whose user is an active account and an active
-    member of the request's chat, with the dialog and the user. The caller audits the others."""
+    member of the request's chat. The caller audits the others. Plain rows: making a dialog and an
+    account object for each pair was a third of the writer's time, and the writer is the chat's
+    bottleneck under load (bench/socket_bench.py)."""
     if not pairs:
         return {}
-    rows = (
-        _active_members(session, TmkUser)
+    rows = rows_at_once(session, (
+        select(Dialog.id, Dialog.request_id, TmkUser.id, TmkUser.last_name, TmkUser.first_name, TmkUser.middle_name)
+        .join(DialogMember, DialogMember.dialog_id == Dialog.id)
         .join(TmkUser, TmkUser.id == DialogMember.user_id)
-        # the chat needs the author's id and name only: whole accounts were the writer's largest cost (bench/)
-        .options(load_only(TmkUser.id, TmkUser.last_name, TmkUser.first_name, TmkUser.middle_name))
-        .filter(TmkUser.active.is_(True),
-                Dialog.request_id.in_({request_id for _, request_id in pairs}),
-                DialogMember.user_id.in_({user_id for user_id, _ in pairs}))
-    )
-    found = {(user.id, dialog.request_id): (dialog, user) for dialog, user in rows}
+        .where(DialogMember.removed_at.is_(None), TmkUser.active.is_(True),
+               Dialog.request_id.in_({request_id for _, request_id in pairs}),
+               DialogMember.user_id.in_({user_id for user_id, _ in pairs}))
+    ))
+    found = {(user_id, request_id): Membership(dialog_id, request_id, user_id, short_name(last, first, middle))
+             for dialog_id, request_id, user_id, last, first, middle in rows}
     return {pair: found[pair] for pair in pairs if pair in found}

@@ -10,5 +10,5 @@ _signals = Namespace()
 # sender: the ConsultationRequest; keyword: event (the RequestEvent just written)
 request_changed = _signals.signal("request-changed")
 
-# sender: the chat Message just added (flushed, not yet committed)
+# sender: the chat message just added (a StoredMessage; inserted, not yet committed)
 message_posted = _signals.signal("message-posted")
