@@ -25,7 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.api import register_apis
     from app.cli import tmk_cli
     from app.extensions import csrf, db, mail, migrate, socketio
-    from app.realtime import chat_writer, origin_check, register_realtime
+    from app.realtime import SocketSessionInterface, chat_writer, origin_check, register_realtime
     from app.security.headers import init_security_headers
     from app.views import register_views
     from app.views.errors import register_error_handlers
@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # this process (the tests build several) may have set on the shared SocketIO object
     queue = ({"message_queue": app.config["REDIS_URL"], "channel": app.config["SOCKETIO_CHANNEL"]}
              if app.config["REDIS_URL"] else {"client_manager": None})
+    app.session_interface = SocketSessionInterface()
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

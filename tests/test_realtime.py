@@ -1,6 +1,7 @@
 """Socket.IO: the chat (signed-in members only, stored first then broadcast, acknowledged with the id),
 the Origin rule, and the bell's count in real time."""
 import pytest
+from flask.sessions import SecureCookieSessionInterface
 
 from app.extensions import socketio
 from app.realtime.chat import NAMESPACE
@@ -60,6 +61,23 @@ def test_members_chat_in_real_time(app, request_id):
     author.emit("typing", {"request_id": request_id}, namespace=NAMESPACE)
     typing = received(admin, "typing")
     assert typing and typing[0]["name"] == "Васильев А. М."
+
+
+def test_socket_events_do_not_read_the_cookie_again(app, request_id, monkeypatch):
+    """Each event runs with the socket's own copy of the session, made at connect: the cookie is not
+    parsed and verified again for every event (it was two thirds of an event's context)."""
+    author = socket_for(app, "requester1")
+    opened = []
+    open_cookie = SecureCookieSessionInterface.open_session
+    monkeypatch.setattr(SecureCookieSessionInterface, "open_session",
+                        lambda self, flask_app, request: opened.append(request.path) or open_cookie(self, flask_app, request))
+    assert author.emit("join", {"request_id": request_id}, namespace=NAMESPACE, callback=True) == {"ok": True}
+    for n in range(3):
+        ack = author.emit("send", {"request_id": request_id, "text": f"Вопрос {n}"}, namespace=NAMESPACE, callback=True)
+        assert ack["ok"] and ack["message"]["author"]["name"] == "Васильев А. М."
+    assert "/socket.io" not in opened  # (the chat's writer opens an empty one per batch, at "/")
+    assert login(app.test_client(), "requester1").get("/messages/").status_code == 200  # pages read it as before
+    assert "/messages/" in opened
 
 
 def test_a_stranger_cannot_join_or_send(app, request_id):
