@@ -8,6 +8,7 @@ writers queue on one lock, taken before a transaction's first write and given ba
 the next one is woken the moment the last commits; SQLite's own lock still guards against other
 processes (a command run beside the server).
 """
+import functools
 import json
 import re
 import sqlite3
@@ -93,17 +94,22 @@ def prepare_connection(connection, _record) -> None:
     connection.create_function("lower", 1, _lower, deterministic=True)
 
 
-def rows_at_once(session: Session, statement: Select) -> list[tuple]:
+def rows_at_once(session: Session, statement: Select, params: dict | None = None) -> list[tuple]:
     """The statement's rows, for a thread that must not wait: SQLite's driver gives the GIL back at
     every row it steps to, and in a process with a thousand socket threads each give-back is a wait
     for the GIL to come back — a hundred rows cost the chat's writer a hundred waits (bench/). There
     they come back packed in one JSON value, one step; other databases' drivers receive a result in
-    one read and return it as it is. Only for columns JSON keeps as they are: numbers, text, null."""
+    one read and return it as it is. Only for columns JSON keeps as they are: numbers, text, null.
+    The statement is built once, its values are params: its packed form is made once too."""
     if session.get_bind().dialect.name != "sqlite":
-        return [tuple(row) for row in session.execute(statement)]
+        return [tuple(row) for row in session.execute(statement, params)]
+    return [tuple(row) for row in json.loads(session.execute(_packed(statement), params).scalar_one())]
+
+
+@functools.lru_cache(maxsize=16)
+def _packed(statement: Select) -> Select:
     rows = statement.subquery()
-    packed = session.execute(select(func.json_group_array(func.json_array(*rows.c)))).scalar_one()
-    return [tuple(row) for row in json.loads(packed)]
+    return select(func.json_group_array(func.json_array(*rows.c)))
 
 
 def engine_options() -> dict:

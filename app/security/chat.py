@@ -2,7 +2,7 @@
 may see the request)."""
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.embedded_db import rows_at_once
@@ -49,6 +49,17 @@ class Membership(NamedTuple):
         return cls(dialog.id, dialog.request_id, user.id, user.short_name)
 
 
+# built once: the writer runs it for every batch
+_MEMBERSHIPS = (
+    select(Dialog.id, Dialog.request_id, TmkUser.id, TmkUser.last_name, TmkUser.first_name, TmkUser.middle_name)
+    .join(DialogMember, DialogMember.dialog_id == Dialog.id)
+    .join(TmkUser, TmkUser.id == DialogMember.user_id)
+    .where(DialogMember.removed_at.is_(None), TmkUser.active.is_(True),
+           Dialog.request_id.in_(bindparam("request_ids", expanding=True)),
+           DialogMember.user_id.in_(bindparam("user_ids", expanding=True)))
+)
+
+
 def memberships(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Membership]:
     """The same rule for many (user id, request id) pairs in one query, for the socket's writer, which
     knows a connection's user by id only: the pairs whose user is an active account and an active
@@ -57,14 +68,8 @@ def memberships(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int
     bottleneck under load (bench/socket_bench.py)."""
     if not pairs:
         return {}
-    rows = rows_at_once(session, (
-        select(Dialog.id, Dialog.request_id, TmkUser.id, TmkUser.last_name, TmkUser.first_name, TmkUser.middle_name)
-        .join(DialogMember, DialogMember.dialog_id == Dialog.id)
-        .join(TmkUser, TmkUser.id == DialogMember.user_id)
-        .where(DialogMember.removed_at.is_(None), TmkUser.active.is_(True),
-               Dialog.request_id.in_({request_id for _, request_id in pairs}),
-               DialogMember.user_id.in_({user_id for user_id, _ in pairs}))
-    ))
+    rows = rows_at_once(session, _MEMBERSHIPS, {"request_ids": {request_id for _, request_id in pairs},
+                                                "user_ids": {user_id for user_id, _ in pairs}})
     found = {(user_id, request_id): Membership(dialog_id, request_id, user_id, short_name(last, first, middle))
              for dialog_id, request_id, user_id, last, first, middle in rows}
     return {pair: found[pair] for pair in pairs if pair in found}
