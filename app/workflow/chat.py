@@ -200,7 +200,8 @@ def post_messages(session: Session, posts: list[NewMessage]) -> list[StoredMessa
          "created_at": now} for post, _ in added]).scalars().all()
     for (_, stored), message_id in zip(added, ids):
         stored.id = message_id
-    session.execute(update(Dialog.__table__).where(Dialog.__table__.c.id.in_({post.member.dialog_id for post, _ in added}))
+    dialogs = Dialog.__table__
+    session.execute(update(dialogs).where(dialogs.c.id.in_({post.member.dialog_id for post, _ in added}))
                     .values(last_message_at=now))
     # in order: an author's last message in a dialog is his read mark there
     mark_read_up_to(session, {(post.member.dialog_id, post.member.user_id): stored.id for post, stored in added})
