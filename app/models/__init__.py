@@ -21,6 +21,7 @@ from app.models.requests import (  # noqa: F401
     ConsultationRequest,
     ExternalRecord,
     Patient,
+    PatientIdentityMismatch,
     RequestEvent,
     RequestNumber,
     utcnow,

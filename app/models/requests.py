@@ -60,8 +60,10 @@ class Patient(PersonName, Model):
     middle_name: Mapped[str | None] = mapped_column(String(64))
     birth_date: Mapped[datetime.date] = mapped_column(Date, nullable=False)
     sex: Mapped[str] = mapped_column(String(10), nullable=False)
-    snils: Mapped[str | None] = mapped_column(String(11), unique=True)
-    oms_policy: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # not unique: a requester who types a known number with other data gets a patient row of his own
+    # (app/workflow/validation.py resolve_patient), so that nobody reads another МО's patient
+    snils: Mapped[str | None] = mapped_column(String(11), index=True)
+    oms_policy: Mapped[str | None] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     def __str__(self) -> str:
@@ -173,6 +175,44 @@ class ExternalRecord(Model):
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     request: Mapped[ConsultationRequest] = relationship(back_populates="external_records")
+
+
+MISMATCH_FIELD_LABELS = {
+    "last_name": _l("last name"),
+    "first_name": _l("first name"),
+    "middle_name": _l("middle name"),
+    "birth_date": _l("birth date"),
+    "other_patients": _l("the SNILS and the OMS policy belong to different patients"),
+}
+MATCHED_BY_LABELS = {"snils": _l("SNILS"), "oms_policy": _l("OMS policy")}
+
+
+class PatientIdentityMismatch(Model):
+    """A request whose СНИЛС or полис is known with another name or birth date: for the МО
+    administrator to check. Says which data differ, never the other patient's data."""
+
+    __tablename__ = "patient_identity_mismatch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("consultation_request.id"), nullable=False, index=True)
+    # the МО whose administrator checks it (the request's requesting МО)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("medical_organization.id"), nullable=False, index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    matched_by: Mapped[str] = mapped_column(String(30), nullable=False)  # keys of MATCHED_BY_LABELS, comma-separated
+    differences: Mapped[str] = mapped_column(String(100), nullable=False)  # keys of MISMATCH_FIELD_LABELS
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    request: Mapped[ConsultationRequest] = relationship()
+    organization: Mapped[MedicalOrganization] = relationship()
+    author: Mapped[TmkUser] = relationship()
+
+    @property
+    def matched_by_label(self) -> str:
+        return ", ".join(str(MATCHED_BY_LABELS[key]) for key in self.matched_by.split(","))
+
+    @property
+    def differences_label(self) -> str:
+        return ", ".join(str(MISMATCH_FIELD_LABELS[key]) for key in self.differences.split(","))
 
 
 class AuditEvent(Model):

@@ -14,6 +14,7 @@ from app.views.conclusions import ConclusionView
 from app.views.documents import DocumentsView
 from app.views.messages import MessagesView
 from app.views.notifications import NotificationsView, unread_notifications
+from app.views.patient_mismatches import PatientMismatchView
 from app.views.request_form import RequestFormView
 from app.views.requests import TAB_TITLES, RequestsView
 from app.views.users import UserDirectoryView
@@ -56,5 +57,7 @@ def register_views(appbuilder: AppBuilder) -> None:
                         **admin)
     appbuilder.add_view(RouteView, "Routes", label=_l("Routes"), icon="fa-route", **admin)
     appbuilder.add_view(UrgencyRuleView, "Urgency rules", label=_l("Urgency rules"), icon="fa-clock", **admin)
+    appbuilder.add_view(PatientMismatchView, "Patient mismatches", label=_l("Patient data mismatches"),
+                        icon="fa-user-times", **admin)
     # the security manager registered «Учётные записи» first; the manual's tabs come before administration
     appbuilder.menu.menu.sort(key=lambda item: item.name == ADMIN)

@@ -74,7 +74,7 @@ def _apply(request: ConsultationRequest, data: RequestData, actor: TmkUser) -> N
     for field in ("urgency", "mode", "goal", "question", "anamnesis", "diagnosis_code", "diagnosis_text",
                   "consent_given"):
         setattr(request, field, getattr(data, field))
-    request.patient = resolve_patient(db.session, data.patient) if data.patient else None
+    request.patient = resolve_patient(db.session, data.patient, request) if data.patient else None
     request.external_records = [ExternalRecord(**dataclasses.asdict(record)) for record in data.external_records]
 
 

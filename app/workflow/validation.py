@@ -7,9 +7,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
-from app.models import EXTERNAL_SOURCE_LABELS, GOAL_LABELS, SEX_LABELS, Patient, Route
+from app.models import (
+    EXTERNAL_SOURCE_LABELS,
+    GOAL_LABELS,
+    SEX_LABELS,
+    ConsultationRequest,
+    Patient,
+    PatientIdentityMismatch,
+    Route,
+)
 from app.validators import normalize_snils, snils_error
-from app.workflow.errors import InvalidInput
 
 ICD10_RE = re.compile(r"^[A-Z]\d{2}(\.\d{1,2})?$")
 OMS_RE = re.compile(r"^\d{16}$")
@@ -102,31 +109,60 @@ def _patient_problems(patient: PatientData, for_submit: bool) -> dict[str, str]:
     return problems
 
 
-def resolve_patient(session: Session, data: PatientData) -> Patient:
-    """The patient found by СНИЛС or полис ОМС, else a new one. A found patient keeps his stored data;
-    a different name or birth date for the same number is refused rather than mixed up."""
-    snils = normalize_snils(data.snils) or None
-    policy = data.oms_policy or None
-    criteria = [c for c in (Patient.snils == snils if snils else None,
-                            Patient.oms_policy == policy if policy else None) if c is not None]
-    found = session.query(Patient).filter(or_(*criteria)).all() if criteria else []
-    if len(found) > 1:
-        raise InvalidInput(_l("The SNILS and the OMS policy belong to different patients"))
-    if found:
-        patient = found[0]
-        same = (patient.last_name.lower() == data.last_name.strip().lower()
-                and patient.birth_date == data.birth_date)
-        if not same:
-            raise InvalidInput(_l("A patient with this SNILS or OMS policy is registered with another "
-                                  "name or birth date: check the numbers"),
-                               fields={"patient-snils": str(_l("Check the SNILS and the OMS policy"))})
-        patient.snils = patient.snils or snils
-        patient.oms_policy = patient.oms_policy or policy
-        return patient
-    return Patient(last_name=data.last_name.strip(), first_name=data.first_name.strip(),
-                   middle_name=data.middle_name.strip() or None, birth_date=data.birth_date, sex=data.sex,
-                   snils=snils, oms_policy=policy)
+NAME_AND_BIRTH = ("last_name", "first_name", "middle_name", "birth_date")
 
+
+def _typed(data: PatientData) -> dict:
+    """The patient's columns exactly as the requester typed them."""
+    return {"last_name": data.last_name.strip(), "first_name": data.first_name.strip(),
+            "middle_name": data.middle_name.strip() or None, "birth_date": data.birth_date, "sex": data.sex,
+            "snils": normalize_snils(data.snils) or None, "oms_policy": data.oms_policy or None}
+
+
+def _comparable(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+def resolve_patient(session: Session, data: PatientData, request: ConsultationRequest) -> Patient:
+    """The patient of ``request`` as typed, never another requester's data (issue 11, item 4).
+
+    A stored patient is reused only when every column equals what was typed, so whatever a request shows
+    is what its requester entered; otherwise the request gets (or keeps, for a draft) a row of its own.
+    A СНИЛС or полис known with another name or birth date is recorded silently for the requesting МО's
+    administrator, who learns which data differ, not the other patient's. The answer is the same either way.
+    """
+    typed = _typed(data)
+    own = request.patient
+    if own is not None and request.id is not None and session.query(ConsultationRequest.id).filter(
+            ConsultationRequest.patient_id == own.id, ConsultationRequest.id != request.id).first():
+        own = None  # shared with another request: not ours to change
+    criteria = [column == typed[column.key] for column in (Patient.snils, Patient.oms_policy) if typed[column.key]]
+    known = session.query(Patient).filter(or_(*criteria)).order_by(Patient.id).all() if criteria else []
+    known = [patient for patient in known if patient is not own]
+    patient = next((p for p in known if all(getattr(p, key) == value for key, value in typed.items())), None)
+    if patient is None:
+        patient = own or Patient()
+        for key, value in typed.items():
+            setattr(patient, key, value)
+    elif own is not None:
+        session.delete(own)  # the draft's own row, replaced by an identical stored one
+    _record_mismatch(session, request, typed, [p for p in known if p is not patient])
+    return patient
+
+
+def _record_mismatch(session: Session, request: ConsultationRequest, typed: dict, known: list[Patient]) -> None:
+    differences = [key for key in NAME_AND_BIRTH
+                   if any(_comparable(getattr(p, key)) != _comparable(typed[key]) for p in known)]
+    if not differences:
+        return
+    matched_by = [key for key in ("snils", "oms_policy")
+                  if typed[key] and any(getattr(p, key) == typed[key] for p in known)]
+    values = {"matched_by": ",".join(matched_by), "differences": ",".join(differences)}
+    if request.id is not None and session.query(PatientIdentityMismatch.id).filter_by(
+            request_id=request.id, **values).first():
+        return  # a draft saved again with the same data
+    session.add(PatientIdentityMismatch(request=request, organization_id=request.requesting_organization_id,
+                                        author_id=request.author_id, **values))
 
 
 def data_of(request) -> RequestData:
