@@ -1,0 +1,239 @@
+"""The access matrix (DESIGN.md §6): role × relation to the request × way in × the expected answer, in one
+table. A new endpoint gets its row in WAYS and its column in the expectations below, not an ad-hoc test.
+
+A request one may not see answers 404 through every way (never 403: that would tell it exists), and the
+attempt is written to the audit trail. The chat is its members' (the author, the requesting МО's
+administrator, the consultant who holds it, the consulting МО's coordinators and administrators, the
+regional administrator): a consultant who may still take a request sees it, but not its chat, until he
+takes it.
+"""
+import dataclasses
+
+import pytest
+
+from app.documents.storage import store_upload
+from app.extensions import db, socketio
+from app.models import AuditEvent, ConsultationRequest, RequestAttachment
+from app.realtime.chat import NAMESPACE
+from app.workflow import chat
+from app.workflow import requests as wf
+from tests.conftest import login, make_app
+from tests.requests_helpers import new_request, user
+from tests.test_user_access import api_token
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def matrix_app(app):
+    """The socket test client needs the app the process's SocketIO object serves: built last, here."""
+    return make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@pytest.fixture(scope="module")
+def cases(matrix_app):
+    """Three requests of requester1 (ЦРБ Приозёрск) to кардиология of ГКБ № 1: «fresh» in the queue with
+    an attachment and a file in its chat, «taken» in work by consultant1, «completed» (the demo's) with its
+    conclusion."""
+    with matrix_app.app_context():
+        author = user("requester1")
+        fresh = new_request(author="requester1")
+        document = store_upload(author, "выписка.pdf", PDF)
+        db.session.add(RequestAttachment(request_id=fresh.id, document=document))
+        shared = store_upload(author, "снимок.pdf", PDF + b"%chat\n")
+        file_message = chat.post_file(db.session, chat.dialog_of(db.session, fresh.id), author, shared, "ЭКГ")
+        taken = new_request(author="requester1")
+        wf.take(user("consultant1"), taken)
+        db.session.commit()
+        completed = (db.session.query(ConsultationRequest)
+                     .filter_by(status="completed", author_id=author.id).order_by(ConsultationRequest.id).first())
+        return {
+            "fresh": fresh.id, "taken": taken.id, "completed": completed.id,
+            "attachment": db.session.query(RequestAttachment.id).filter_by(request_id=fresh.id).scalar(),
+            "message": file_message.id,
+            "conclusion_pdf": completed.conclusion.pdf_document_id,
+            "numbers": {"fresh": fresh.number, "taken": taken.number, "completed": completed.number},
+        }
+
+
+@dataclasses.dataclass
+class Actor:
+    """One signed-in user as the ways in need him: a session, a JWT, a socket."""
+
+    app: object
+    username: str
+
+    def __post_init__(self):
+        self.client = login(self.app.test_client(), self.username)
+        self.api = self.app.test_client()
+        self.headers = api_token(self.app, self.username)
+        self.socket = socketio.test_client(self.app, namespace=NAMESPACE,
+                                           flask_test_client=login(self.app.test_client(), self.username))
+
+    def get(self, path):
+        return self.client.get(path).status_code
+
+    def api_get(self, path):
+        return self.api.get(path, headers=self.headers).status_code
+
+    def api_post(self, path, **kwargs):
+        return self.api.post(path, headers=self.headers, **kwargs).status_code
+
+    def listed(self, number):
+        """As an answer: 200 when «Заявки» lists the request, 404 when it does not."""
+        return 200 if number in self.client.get("/requests/all/?psize=100").get_data(as_text=True) else 404
+
+    def socket_ack(self, event, data):
+        answer = self.socket.emit(event, data, namespace=NAMESPACE, callback=True)
+        return 200 if answer.get("ok") else 404
+
+
+def _socket_send(actor, c, case):
+    return actor.socket_ack("send", {"request_id": c[case], "text": f"Сообщение {actor.username}"})
+
+
+# way → (the cases it applies to, how to go in); reads first, then the writes that leave the case as it was
+WAYS = {
+    "list": (("fresh", "taken", "completed"), lambda a, c, k: a.listed(c["numbers"][k])),
+    "page": (("fresh", "taken", "completed"), lambda a, c, k: a.get(f"/requests/{c[k]}")),
+    "panel": (("fresh", "taken", "completed"), lambda a, c, k: a.get(f"/requests/{c[k]}/panel")),
+    "list selection": (("fresh", "taken", "completed"),
+                       lambda a, c, k: a.get(f"/requests/all/?selected={c[k]}")),
+    "attachment": (("fresh",), lambda a, c, k: a.get(f"/requests/{c[k]}/files/{c['attachment']}")),
+    "conclusion state": (("completed",), lambda a, c, k: a.get(f"/requests/{c[k]}/conclusion/state")),
+    "zip": (("completed",), lambda a, c, k: a.get(f"/requests/{c[k]}/conclusion/zip")),
+    "document download": (("completed",), lambda a, c, k: a.get(f"/documents/{c['conclusion_pdf']}/download")),
+    "document view": (("completed",), lambda a, c, k: a.get(f"/documents/{c['conclusion_pdf']}/view")),
+    "api request": (("fresh", "taken", "completed"), lambda a, c, k: a.api_get(f"/api/v1/requests/{c[k]}")),
+    "api documents": (("fresh", "taken", "completed"),
+                      lambda a, c, k: a.api_get(f"/api/v1/requests/{c[k]}/documents")),
+    "api document": (("completed",),
+                     lambda a, c, k: a.api_get(f"/api/v1/requests/{c[k]}/documents/{c['conclusion_pdf']}")),
+    "api conclusion": (("completed",), lambda a, c, k: a.api_get(f"/api/v1/requests/{c[k]}/conclusion")),
+    "api zip": (("completed",), lambda a, c, k: a.api_get(f"/api/v1/requests/{c[k]}/conclusion/zip")),
+    "api messages": (("fresh", "taken", "completed"),
+                     lambda a, c, k: a.api_get(f"/api/v1/requests/{c[k]}/messages")),
+    "api message file": (("fresh",),
+                         lambda a, c, k: a.api_get(f"/api/v1/requests/{c[k]}/messages/{c['message']}/file")),
+    "socket join": (("fresh", "taken", "completed"), lambda a, c, k: a.socket_ack("join", {"request_id": c[k]})),
+    "api send": (("fresh", "taken", "completed"),
+                 lambda a, c, k: a.api_post(f"/api/v1/requests/{c[k]}/messages", json={"text": "Вопрос"})),
+    "socket send": (("fresh", "taken", "completed"), _socket_send),
+}
+
+READS = [way for way in WAYS if not way.endswith("send") and way != "list"]
+CHAT = {"api messages", "api message file", "socket join", "api send", "socket send"}
+WRITES = ["api send", "socket send"]
+
+# What a relation may do with a request: see it (every read but the chat), or also be in its chat.
+NONE, SEES, MEMBER = "none", "sees", "member"
+
+# (user, relation) → access to (fresh, taken, completed)
+MATRIX = [
+    ("requester1", "author", MEMBER, MEMBER, MEMBER),
+    ("moadmin2", "administrator of the requesting МО", MEMBER, MEMBER, MEMBER),
+    ("requester2", "doctor of another requesting МО", NONE, NONE, NONE),
+    ("consultant1", "consultant of the route: in his queue / took it", SEES, MEMBER, MEMBER),
+    ("consultant2", "same МО and profile: in his queue / taken by a colleague", SEES, NONE, NONE),
+    ("coordinator1", "coordinator of the consulting МО", SEES, SEES, SEES),
+    ("moadmin1", "administrator of the consulting МО", MEMBER, MEMBER, MEMBER),
+    ("consultant3", "consultant of another consulting МО", NONE, NONE, NONE),
+    ("coordinator2", "coordinator of another consulting МО", NONE, NONE, NONE),
+    ("regadmin", "regional administrator", SEES, SEES, SEES),
+]
+
+
+def expected(access: str, way: str) -> int:
+    if access == NONE or (access == SEES and way in CHAT):
+        return 404
+    return 201 if way == "api send" else 200
+
+
+def _denied(app) -> int:
+    with app.app_context():
+        return db.session.query(AuditEvent).filter(AuditEvent.action.like("%denied")).count()
+
+
+@pytest.mark.parametrize("username, relation, fresh, taken, completed", MATRIX, ids=[row[0] for row in MATRIX])
+def test_every_way_in_answers_by_relation(matrix_app, cases, username, relation, fresh, taken, completed):
+    actor = Actor(matrix_app, username)
+    for case, access in (("fresh", fresh), ("taken", taken), ("completed", completed)):
+        ways = [way for way, (applies, _go) in WAYS.items() if case in applies]
+        before = _denied(matrix_app)
+        answers = {way: WAYS[way][1](actor, cases, case) for way in ways}
+        assert answers == {way: expected(access, way) for way in ways}, f"{relation}: {case}"
+        if access == NONE:  # every refused read of the request is in the audit trail
+            assert _denied(matrix_app) - before >= len([w for w in ways if w in READS and w != "socket join"])
+
+
+# The changes of a request, tried on «taken» (in work by consultant1) with bodies that change nothing:
+# way → (how, answer of the consultant who holds it, of the requesting side — author and his МО's
+# administrator —, of the consulting side and the region — coordinator, МО administrator, regional
+# administrator). Whoever may not see the request gets 404 from every one of them. A page that refuses a
+# visible request's change redirects back to it with the reason (302); the API says 409 or 422.
+CHANGES = {
+    "page take": (lambda a, r: a.client.post(f"/requests/{r}/action/take").status_code, 302, 302, 302),
+    "api take": (lambda a, r: a.api_post(f"/api/v1/requests/{r}/take"), 409, 409, 409),
+    "page refuse without a reason": (
+        lambda a, r: a.client.post(f"/requests/{r}/action/refuse").status_code, 302, 302, 302),
+    "api refuse without a reason": (lambda a, r: a.api_post(f"/api/v1/requests/{r}/refuse", json={}), 422, 409, 409),
+    "conclusion form": (lambda a, r: a.get(f"/requests/{r}/conclusion"), 200, 302, 302),
+    "conclusion form, empty post": (
+        lambda a, r: a.client.post(f"/requests/{r}/conclusion", data={}).status_code, 302, 302, 302),
+    "conclusion progress": (lambda a, r: a.get(f"/requests/{r}/conclusion/progress"), 302, 302, 302),
+    "signing page": (lambda a, r: a.get(f"/requests/{r}/conclusion/sign"), 302, 302, 302),
+    "signature, empty post": (
+        lambda a, r: a.client.post(f"/requests/{r}/conclusion/signature", data={}).status_code, 302, 302, 302),
+    "skip signing": (lambda a, r: a.client.post(f"/requests/{r}/conclusion/skip").status_code, 302, 302, 302),
+    "scan page": (lambda a, r: a.get(f"/requests/{r}/conclusion/scan"), 200, 302, 302),
+    "scan, empty post": (
+        lambda a, r: a.client.post(f"/requests/{r}/conclusion/scan", data={}).status_code, 200, 302, 302),
+    "draft form": (lambda a, r: a.get(f"/requests/{r}/edit"), 302, 302, 302),
+    "api conclusion, wrong body": (
+        lambda a, r: a.api.put(f"/api/v1/requests/{r}/conclusion", json={"answer": 5}, headers=a.headers).status_code,
+        422, 422, 422),
+    "api render": (lambda a, r: a.api_post(f"/api/v1/requests/{r}/conclusion/render"), 422, 422, 409),
+    "api signature, empty": (lambda a, r: a.api_post(f"/api/v1/requests/{r}/conclusion/signature", data={}),
+                             422, 422, 422),
+    "api skip signing": (lambda a, r: a.api_post(f"/api/v1/requests/{r}/conclusion/skip_signature"), 409, 409, 409),
+    "api scan, empty": (lambda a, r: a.api_post(f"/api/v1/requests/{r}/conclusion/scan", data={}), 422, 422, 422),
+}
+SIDES = {"consultant1": 1, "requester1": 2, "moadmin2": 2, "coordinator1": 3, "moadmin1": 3, "regadmin": 3}
+
+
+@pytest.mark.parametrize("username", [row[0] for row in MATRIX])
+def test_every_change_answers_by_relation(matrix_app, cases, username):
+    actor = Actor(matrix_app, username)
+    answers = {way: how(actor, cases["taken"]) for way, (how, *_) in CHANGES.items()}
+    side = SIDES.get(username)
+    assert answers == {way: row[side] if side else 404 for way, row in CHANGES.items()}
+    with matrix_app.app_context():
+        assert db.session.get(ConsultationRequest, cases["taken"]).status == "in_work"
+
+
+def test_the_matrix_covers_every_request_endpoint(matrix_app):
+    """Every endpoint about one request or one document has its way in WAYS or CHANGES: a new one fails here
+    until it is added to the table."""
+    tried = {
+        "/requests/<int:request_id>", "/requests/<int:request_id>/panel",
+        "/requests/<int:request_id>/files/<int:attachment_id>", "/requests/<int:request_id>/conclusion/state",
+        "/requests/<int:request_id>/conclusion/zip", "/documents/<int:document_id>/download",
+        "/documents/<int:document_id>/view",
+        "/api/v1/requests/<int:request_id>", "/api/v1/requests/<int:request_id>/documents",
+        "/api/v1/requests/<int:request_id>/documents/<int:document_id>",
+        "/api/v1/requests/<int:request_id>/conclusion", "/api/v1/requests/<int:request_id>/conclusion/zip",
+        "/api/v1/requests/<int:request_id>/messages",
+        "/api/v1/requests/<int:request_id>/messages/<int:message_id>/file",
+        # CHANGES
+        "/requests/<int:request_id>/conclusion",
+        "/requests/<int:request_id>/action/<action>", "/api/v1/requests/<int:request_id>/<action>",
+        "/requests/<int:request_id>/conclusion/progress", "/requests/<int:request_id>/conclusion/sign",
+        "/requests/<int:request_id>/conclusion/signature", "/requests/<int:request_id>/conclusion/skip",
+        "/requests/<int:request_id>/conclusion/scan", "/requests/<int:request_id>/edit",
+        "/api/v1/requests/<int:request_id>/conclusion/render", "/api/v1/requests/<int:request_id>/conclusion/signature",
+        "/api/v1/requests/<int:request_id>/conclusion/skip_signature",
+        "/api/v1/requests/<int:request_id>/conclusion/scan",
+    }
+    about_one = {rule.rule for rule in matrix_app.url_map.iter_rules()
+                 if "<int:request_id>" in rule.rule or "<int:document_id>" in rule.rule}
+    assert about_one - tried == set()
