@@ -1,0 +1,103 @@
+"""Schemathesis against /api/v1/_openapi, as a requester, a consultant, an МО administrator and the regional
+administrator: every operation of the spec with generated valid and invalid input, a fixed seed and a bounded
+number of examples. A 5xx is a bug, and so is an answer the spec does not describe.
+
+It runs on PostgreSQL when TEST_DATABASE_URL is set (CI), else on SQLite, in a database of its own: the
+fuzzing creates accounts and requests that other tests must not see.
+"""
+import hypothesis
+import pytest
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from app.extensions import db
+from app.models import TmkUser
+from tests.conftest import make_app, prepare_database
+from tests.databases import backends, drop_database, fresh_database
+
+ROLES = ["requester1", "consultant1", "moadmin2", "regadmin"]
+EXAMPLES = 15  # per operation, per mode and per role: ~2 500 calls in all
+FUZZ_SETTINGS = hypothesis.settings(
+    max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, print_blob=False,
+    suppress_health_check=list(hypothesis.HealthCheck), phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
+CHECKS = {
+    GenerationMode.POSITIVE: [not_a_server_error, status_code_conformance, content_type_conformance,
+                              response_schema_conformance],
+    # invalid input: whatever the refusal, it is never a 5xx
+    GenerationMode.NEGATIVE: [not_a_server_error],
+}
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(tmp_root):
+    url = fresh_database(backends()[-1], tmp_root)
+    application = make_app(url)
+    prepare_database(application)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    drop_database(url)
+
+
+def _token(app, username: str) -> dict:
+    answer = app.test_client().post("/api/v1/security/login", json={
+        "username": username, "password": "Demo-2026!", "provider": "db"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return {"Authorization": f"Bearer {answer.json['access_token']}"}
+
+
+def _actor_ids(app) -> set[str]:
+    with app.app_context():
+        return {str(i) for (i,) in db.session.query(TmkUser.id).filter(TmkUser.username.in_(ROLES))}
+
+
+def _keep_the_actors(case, actor_ids: set[str], spare_id: str) -> None:
+    """The fuzzer may edit or deactivate any account it is allowed to: never the four it signs in as."""
+    parameters = case.path_parameters or {}
+    if str(parameters.get("pk")) in actor_ids:
+        parameters["pk"] = spare_id
+
+
+def _fuzz(app, operation, mode, headers, actor_ids, spare_id) -> None:
+    @FUZZ_SETTINGS
+    @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        _keep_the_actors(case, actor_ids, spare_id)
+        case.call_and_validate(headers=headers, checks=CHECKS[mode], app=app)
+
+    run()
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_api_answers_every_generated_call_within_its_spec(fuzz_app, username):
+    headers = _token(fuzz_app, username)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/_openapi", fuzz_app, headers=headers)
+    actor_ids = _actor_ids(fuzz_app)
+    with fuzz_app.app_context():
+        spare_id = str(db.session.query(TmkUser.id).filter_by(username="requester2").scalar())
+    failures = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in CHECKS:
+            headers = _token(fuzz_app, username)  # a fresh token: an earlier call may have ended the last one
+            try:
+                _fuzz(fuzz_app, operation, mode, headers, actor_ids, spare_id)
+            except Exception as error:  # noqa: BLE001 — every operation is tried, all failures reported
+                failures.append(f"{operation.label} [{mode.value}]: {str(error)[:1500]}")
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_every_signed_in_api_user_reads_the_spec(fuzz_app):
+    for username in ROLES + ["coordinator1"]:
+        answer = fuzz_app.test_client().get("/api/v1/_openapi", headers=_token(fuzz_app, username))
+        assert answer.status_code == 200, username
+        assert "/api/v1/requests/{request_id}" in answer.json["paths"]
+    assert fuzz_app.test_client().get("/api/v1/_openapi").status_code == 401
