@@ -12,6 +12,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
     app.config.update(overrides or {})
+    from app.security.input_guard import init_input_guard
+
+    init_input_guard(app)  # before any route is added: <int:…> becomes an id converter
     from app.security.passwords import validate_password_complexity
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", validate_password_complexity)

@@ -1,13 +1,42 @@
 """Checks of identifiers used in Russian healthcare, as plain functions and WTForms validators."""
+import datetime
 import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-OID_RE = re.compile(r"^[0-2](\.(0|[1-9]\d*))+$")
+# [0-9], never \d: \d also takes full-width and Arabic-Indic digits, which would store a visually
+# identical second number
+OID_RE = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
+SNILS_RE = re.compile(r"[0-9]{11}")
+# ids are INTEGER columns: PostgreSQL refuses anything above with an error instead of «not found»
+MAX_ID = 2**31 - 1
+# the earliest birth date the portal takes
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 # Syntax only: hospital mail servers often live on intranet domains (*.local) that strict
 # validators reject as "special-use".
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def ascii_digits(value: str | None) -> bool:
+    """Only 0–9 (str.isdigit also says yes to «²», «１» and «٣», and int() fails on some of them)."""
+    return bool(value) and value.isascii() and value.isdigit()
+
+
+def is_id(value: str | None) -> bool:
+    """A string that names a row: ASCII digits within the range of an INTEGER id."""
+    return ascii_digits(value) and 1 <= int(value) <= MAX_ID
+
+
+def birth_date_error(value: datetime.date | None):
+    """The message for an impossible birth date, or None."""
+    if value is None:
+        return None
+    if value < EARLIEST_BIRTH_DATE:
+        return _l("The birth date cannot be earlier than 1900")
+    if value > datetime.date.today():
+        return _l("The birth date is in the future")
+    return None
 
 
 def normalize_snils(value: str | None) -> str:
@@ -20,7 +49,7 @@ def snils_checksum_ok(snils: str) -> bool:
 
     Numbers up to 001-001-998 were issued before the rule and carry any check digits.
     """
-    if not re.fullmatch(r"\d{11}", snils):
+    if not SNILS_RE.fullmatch(snils):
         return False
     number, control = snils[:9], int(snils[9:])
     if int(number) <= 1001998:
@@ -45,8 +74,10 @@ def is_valid_oid(value: str | None) -> bool:
 def snils_error(value: str):
     """The message for a wrong СНИЛС, or None when it is right."""
     snils = normalize_snils(value)
-    if not re.fullmatch(r"\d{11}", snils):
+    if not SNILS_RE.fullmatch(snils):
         return _l("SNILS must have 11 digits, e.g. 112-233-445 95")
+    if snils[:9] == "000000000":
+        return _l("There is no such SNILS: check the digits")
     if not snils_checksum_ok(snils):
         return _l("SNILS check number is wrong: please check the digits")
     return None

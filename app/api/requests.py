@@ -19,11 +19,15 @@ from app.models import (
 )
 from app.security.audit import audit
 from app.security.requests import TABS, ListFilters, find_visible_request, list_requests
+from app.validators import MAX_ID, ascii_digits, is_id
 from app.workflow import deadlines
 from app.workflow.errors import WorkflowError
 from app.workflow.requests import run_action, save_request
 from app.workflow.rules import ACTIONS, allowed_actions
-from app.workflow.validation import ExternalRecordData, PatientData, RequestData
+from app.workflow.validation import MAX_EXTERNAL_RECORDS, ExternalRecordData, PatientData, RequestData
+
+# ids are INTEGER columns (app/validators.py MAX_ID)
+ID_RANGE = validate.Range(1, MAX_ID)
 
 class PatientSchema(Schema):
     last_name = fields.String(required=True, validate=validate.Length(max=64))
@@ -43,24 +47,26 @@ class ExternalRecordSchema(Schema):
 
 
 class CreateRequestSchema(Schema):
-    route = fields.Integer(required=True, metadata={"description": "id from GET /api/v1/routes/"})
+    route = fields.Integer(required=True, validate=ID_RANGE, metadata={"description": "id from GET /api/v1/routes/"})
     urgency = fields.String(validate=validate.OneOf(list(URGENCY_LABELS)), load_default=None)
     mode = fields.String(validate=validate.OneOf(list(MODE_LABELS)), load_default=None)
-    goal = fields.Integer(load_default=None, metadata={"description": "1–9, the goals of the federal case"})
+    goal = fields.Integer(load_default=None, validate=validate.Range(1, 9),
+                          metadata={"description": "1–9, the goals of the federal case"})
     question = fields.String(load_default="", validate=validate.Length(max=4000))
     anamnesis = fields.String(load_default="", validate=validate.Length(max=20000))
     diagnosis_code = fields.String(load_default="", validate=validate.Length(max=10))
     diagnosis_text = fields.String(load_default="", validate=validate.Length(max=500))
     consent_given = fields.Boolean(load_default=False)
     patient = fields.Nested(PatientSchema, load_default=None)
-    external_records = fields.List(fields.Nested(ExternalRecordSchema), load_default=list)
+    external_records = fields.List(fields.Nested(ExternalRecordSchema), load_default=list, validate=validate.Length(
+        max=MAX_EXTERNAL_RECORDS, error=_l("At most %(count)d external records per request", count=MAX_EXTERNAL_RECORDS)))
     submit = fields.Boolean(load_default=False, metadata={"description": "true: submit at once, else a draft"})
 
 
 class ActionSchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=4000))
     reason = fields.String(load_default="", validate=validate.Length(max=4000))
-    consultant_id = fields.Integer(load_default=None)
+    consultant_id = fields.Integer(load_default=None, validate=ID_RANGE)
 
 
 def iso_time(moment) -> str | None:
@@ -207,7 +213,9 @@ class RequestApi(WorkflowApiMixin, BaseApi):
         args = request.args
         numbers = {name: args.get(name, default) for name, default in
                    (("page", "0"), ("page_size", "20"), ("profile", ""), ("closed", "0"))}
-        if not all(value.isdigit() for value in numbers.values() if value) or not 1 <= int(numbers["page_size"]) <= 100:
+        if (not all(ascii_digits(value) for value in numbers.values() if value)
+                or not 1 <= int(numbers["page_size"]) <= 100 or (numbers["profile"] and not is_id(numbers["profile"]))
+                or int(numbers["page"]) > MAX_ID):
             return self.response_400(message=str(_l("page, page_size (1–100), profile and closed are numbers")))
         filters = ListFilters(
             query=args.get("q", "")[:100], status=args.get("status", "") if args.get("status") in STATUS_LABELS else "",

@@ -182,7 +182,6 @@ MISMATCH_FIELD_LABELS = {
     "first_name": _l("first name"),
     "middle_name": _l("middle name"),
     "birth_date": _l("birth date"),
-    "other_patients": _l("the SNILS and the OMS policy belong to different patients"),
 }
 MATCHED_BY_LABELS = {"snils": _l("SNILS"), "oms_policy": _l("OMS policy")}
 

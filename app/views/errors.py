@@ -1,6 +1,8 @@
 """Generic Russian error pages (JSON under /api/) that reveal nothing about the data or the code."""
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -17,8 +19,14 @@ MESSAGES = {
 def _render(error: HTTPException):
     code = error.code or 500
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if isinstance(error.description, LazyString):  # our own Russian reason (werkzeug's are English)
+        text = error.description
     if request.path.startswith("/api/"):
         return {"message": str(text)}, code
+    if not hasattr(g, "user"):
+        # refused before FAB's before_request set g.user (a CSRF check, an over-size body, bad text):
+        # the layout reads it, so set it as FAB would
+        g.user = current_user
     page = render_template(
         "tmk/error.html", appbuilder=current_app.appbuilder, code=code, title=title, text=text
     )

@@ -33,6 +33,7 @@ from app.models import (
     Route,
 )
 from app.security.requests import visible_request_or_404
+from app.validators import ascii_digits
 from app.views.fields import ru_date_field
 from app.workflow.errors import InvalidInput, WorkflowError
 from app.workflow.requests import save_request
@@ -89,7 +90,7 @@ class RequestForm(DynamicForm):
         ]
         return RequestData(
             route_id=route_id, urgency=self.urgency.data or None, mode=self.mode.data or None,
-            goal=int(self.goal.data) if (self.goal.data or "").isdigit() else None,
+            goal=int(self.goal.data) if ascii_digits(self.goal.data) else None,
             question=_text(self.question), anamnesis=_text(self.anamnesis),
             diagnosis_code=_text(self.diagnosis_code).upper(), diagnosis_text=_text(self.diagnosis_text),
             consent_given=self.consent_given.data, patient=patient if has_patient else None,

@@ -16,10 +16,13 @@ from app.models import (
     PatientIdentityMismatch,
     Route,
 )
-from app.validators import normalize_snils, snils_error
+from app.validators import birth_date_error, normalize_snils, snils_error
 
-ICD10_RE = re.compile(r"^[A-Z]\d{2}(\.\d{1,2})?$")
-OMS_RE = re.compile(r"^\d{16}$")
+# [0-9], never \d (app/validators.py)
+ICD10_RE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9]{1,2})?$")
+OMS_RE = re.compile(r"^[0-9]{16}$")
+# more than a consultant reads; the API took 5 000 before
+MAX_EXTERNAL_RECORDS = 100
 
 
 @dataclasses.dataclass
@@ -74,9 +77,15 @@ def check_complete(session: Session, data: RequestData, for_submit: bool) -> dic
         problems["goal"] = str(_l("Choose a goal from the list"))
     if data.diagnosis_code and not ICD10_RE.fullmatch(data.diagnosis_code):
         problems["diagnosis_code"] = str(_l("Enter an ICD-10 code such as I21.0"))
-    for index, record in enumerate(data.external_records):
-        if record.source not in EXTERNAL_SOURCE_LABELS or not record.title.strip():
+    if len(data.external_records) > MAX_EXTERNAL_RECORDS:
+        problems["external_records"] = str(_l("At most %(count)d external records per request",
+                                              count=MAX_EXTERNAL_RECORDS))
+    today = datetime.date.today()
+    for index, record in enumerate(data.external_records[:MAX_EXTERNAL_RECORDS]):
+        if record.source not in EXTERNAL_SOURCE_LABELS or not record.title.strip() or record.record_date is None:
             problems[f"external_records-{index}"] = str(_l("Give the source, date and title of the record"))
+        elif record.record_date > today:
+            problems[f"external_records-{index}"] = str(_l("The date of the record is in the future"))
     if data.patient is not None:
         problems.update(_patient_problems(data.patient, for_submit))
     if for_submit:
@@ -98,11 +107,12 @@ def _patient_problems(patient: PatientData, for_submit: bool) -> dict[str, str]:
         problems["patient-oms_policy"] = str(_l("The OMS policy number has 16 digits"))
     if patient.sex and patient.sex not in SEX_LABELS:
         problems["patient-sex"] = str(_l("Choose the sex"))
-    if patient.birth_date and patient.birth_date > datetime.date.today():
-        problems["patient-birth_date"] = str(_l("The birth date is in the future"))
+    if error := birth_date_error(patient.birth_date):
+        problems["patient-birth_date"] = str(error)
     if for_submit or patient.snils or patient.oms_policy:
         for field in ("last_name", "first_name", "birth_date", "sex"):
-            if not getattr(patient, field):
+            value = getattr(patient, field)
+            if not (value.strip() if isinstance(value, str) else value):  # a name of spaces is no name
                 problems[f"patient-{field}"] = str(REQUIRED)
         if not patient.snils and not patient.oms_policy:
             problems["patient-snils"] = str(_l("Enter the SNILS or the OMS policy"))
