@@ -73,11 +73,21 @@ class Config:
         self.AUTH_USER_REGISTRATION = False
         self.AUTH_ROLE_ADMIN = "Региональный администратор"
         self.AUTH_ROLE_PUBLIC = "Гость"
+        # failed sign-ins, per client address and per account name (app/security/login_limits.py)
         self.AUTH_RATE_LIMITED = _bool("AUTH_RATE_LIMITED", True)
         self.AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+        self.TMK_AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("TMK_AUTH_ACCOUNT_RATE_LIMIT", "5 per minute")
         self.RATELIMIT_ENABLED = self.AUTH_RATE_LIMITED
         # with several processes the login limit must be counted in one place
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis down: fail open to memory, each process counts alone (the reason: login_limits.py); an
+        # unreachable Redis is given up on quickly instead of holding the sign-in
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2} if self.REDIS_URL else {}
+        # reverse proxies in front of the portal (1 behind deploy/nginx.conf): the client's address and
+        # scheme are taken from that many X-Forwarded-For/-Proto entries; 0 trusts none
+        self.TMK_PROXY_COUNT = int(os.environ.get("TMK_PROXY_COUNT", "0"))
         self.FAB_PASSWORD_COMPLEXITY_ENABLED = True
         self.FAB_SAFE_REDIRECT_HOSTS = [
             h.strip() for h in os.environ.get("TMK_SAFE_REDIRECT_HOSTS", "").split(",") if h.strip()

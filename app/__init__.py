@@ -2,6 +2,7 @@
 from flask import Flask
 from flask_appbuilder import AppBuilder
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import embedded_db
 from config import BASE_DIR, Config
@@ -28,7 +29,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.api import register_apis
     from app.cli import tmk_cli
     from app.extensions import csrf, db, mail, migrate, socketio
-    from app.realtime import SocketSessionInterface, chat_writer, origin_check, register_realtime
+    from app.realtime import (RevokingRedisManager, SocketSessionInterface, chat_writer, origin_check,
+                              register_realtime)
+    from app.security.csrf import require_csrf_with_cookie
     from app.security.headers import init_security_headers
     from app.views import register_views
     from app.views.errors import register_error_handlers
@@ -40,7 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     # with Redis the processes share rooms through it; without, forget a queue that an earlier app of
     # this process (the tests build several) may have set on the shared SocketIO object
-    queue = ({"message_queue": app.config["REDIS_URL"], "channel": app.config["SOCKETIO_CHANNEL"]}
+    queue = ({"client_manager": RevokingRedisManager(app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"])}
              if app.config["REDIS_URL"] else {"client_manager": None})
     app.session_interface = SocketSessionInterface()
     socketio.init_app(
@@ -52,6 +55,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         cors_allowed_origins=origin_check(app),
         **queue,
     )
+    if app.config["TMK_PROXY_COUNT"]:
+        # behind nginx: the client's address (login limits, audit) and scheme from the proxies' headers,
+        # trusting exactly that many; outermost, so that the sockets' handshake sees them too
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TMK_PROXY_COUNT"],
+                                x_proto=app.config["TMK_PROXY_COUNT"])
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", embedded_db.prepare_connection)
@@ -59,10 +67,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         register_apis(appbuilder)
-        # FAB's REST APIs authenticate by JWT or by a JSON request from our own pages
+        # FAB's REST APIs authenticate by JWT or by the session cookie; with the cookie they want the
+        # page's token in X-CSRFToken (app/security/csrf.py); the JWT login itself wants none
         for name, blueprint in app.blueprints.items():
             if name.endswith("Api") or name == "SecurityApi":
                 csrf.exempt(blueprint)
+            if name.endswith("Api") and name != "SecurityApi":  # registered already: through the app
+                app.before_request_funcs.setdefault(name, []).append(require_csrf_with_cookie)
     register_realtime()
     chat_writer.init_app(app)
     init_security_headers(app)

@@ -3,7 +3,7 @@ import datetime
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.names import PersonName
@@ -43,6 +43,9 @@ class TmkUser(PersonName, User):
     email_notifications: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # the EMAIL_EVENT_GROUPS switched off, comma-separated: a group added later is on for everyone
     email_muted: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    # sessions, tokens and sockets carry the epoch they were opened in; raising it takes them all back
+    # (app/security/sessions.py)
+    session_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     organization: Mapped[MedicalOrganization | None] = relationship(foreign_keys=[organization_id])
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
@@ -70,3 +73,12 @@ class TmkUser(PersonName, User):
         return self.full_name
 
     __repr__ = __str__
+
+
+class RevokedSession(Model):
+    """A browser session ended by «Выход»: its cookie, replayed, is refused (app/security/sessions.py).
+    Kept as long as such a cookie could still be accepted (PERMANENT_SESSION_LIFETIME)."""
+    __tablename__ = "revoked_session"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revoked_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, index=True)

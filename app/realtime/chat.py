@@ -11,12 +11,15 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from app.api.messages import message_json
 from app.extensions import db, socketio
 from app.jobs.queue import after_commit
+from app.realtime import join_revocation_rooms
 from app.realtime.chat_writer import writer_of
 from app.security.chat import member_dialog
+from app.security.sessions import SESSION_ID_KEY
 from app.workflow.signals import message_posted
 
 NAMESPACE = "/chat"
 SOCKET_USER = "tmk_socket_user_id"
+MAX_ID = 2**31 - 1  # the ids' column type: a larger number is no request (and PostgreSQL refuses it)
 
 
 def room_of(request_id: int) -> str:
@@ -24,8 +27,10 @@ def room_of(request_id: int) -> str:
 
 
 def _request_id(data) -> int:
-    value = (data or {}).get("request_id") if isinstance(data, dict) else None
-    return value if isinstance(value, int) else 0
+    """The request id of an event, 0 for anything that cannot be one (the event then answers «no such
+    chat» at once instead of failing in the query)."""
+    value = data.get("request_id") if isinstance(data, dict) else None
+    return value if type(value) is int and 0 < value <= MAX_ID else 0
 
 
 class ChatNamespace(Namespace):
@@ -35,11 +40,13 @@ class ChatNamespace(Namespace):
         # this socket's own copy of the session: its sends and read marks go to the writer by user id,
         # and the writer checks the account and the membership for each of them
         session[SOCKET_USER] = current_user.id
+        join_revocation_rooms(current_user.id, session.get(SESSION_ID_KEY))
 
     def _dialog(self, data):
-        return member_dialog(db.session, current_user, _request_id(data))
+        request_id = _request_id(data)
+        return member_dialog(db.session, current_user, request_id) if request_id else None
 
-    def on_join(self, data):
+    def on_join(self, data=None):
         dialog = self._dialog(data)
         if dialog is None:
             return {"ok": False, "error": _("No such chat")}
@@ -62,7 +69,7 @@ class ChatNamespace(Namespace):
 
     def on_read(self, data):
         message_id = data.get("message_id") if isinstance(data, dict) else None
-        if _request_id(data) and isinstance(message_id, int) and SOCKET_USER in session:
+        if _request_id(data) and type(message_id) is int and 0 < message_id <= MAX_ID and SOCKET_USER in session:
             writer_of(current_app).mark_read(session[SOCKET_USER], _request_id(data), message_id,
                                              remote_addr=request.remote_addr)
 

@@ -1,20 +1,22 @@
 """The /notifications namespace: the bell's count in real time. Only a signed-in user connects, and the
 server puts the connection in that user's room alone; after every commit that creates or reads a
 user's notifications, the room is sent {"unread": n}."""
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from flask_socketio import ConnectionRefusedError, Namespace
 from sqlalchemy import func
 
 from app.extensions import db, socketio
 from app.jobs.queue import after_commit
 from app.models import Notification
+from app.realtime import join_revocation_rooms
+from app.security.sessions import SESSION_ID_KEY, user_room
 
 NAMESPACE = "/notifications"
 
 
 def room_of(user_id: int) -> str:
-    return f"user-{user_id}"
+    return user_room(user_id)
 
 
 def unread_counts(user_ids: set[int]) -> dict[int, int]:
@@ -30,7 +32,7 @@ class NotificationsNamespace(Namespace):
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("unauthorized")
-        join_room(room_of(current_user.id))
+        join_revocation_rooms(current_user.id, session.get(SESSION_ID_KEY))  # the user's room is the bell's
 
     def on_count(self, data=None):
         """Asked on every (re)connect: what changed while the socket was down is not lost."""

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.models import TmkUser
+from app.security import sessions
+from app.security.login_limits import limit_logins
 from app.views.base import EagerSQLAInterface
 from app.views.users import TmkResetPasswordView, TmkUserInfoEditView, TmkUserModelView
 
@@ -34,14 +36,15 @@ class TmkSecurityManager(SecurityManager):
 
     def register_views(self):
         """Login, logout, the profile and «Учётные записи»; roles are code (app/security/roles.py)."""
-        self.appbuilder.add_api(self.security_api)  # /api/v1/security/login for JWT clients
+        security_api = self.appbuilder.add_api(self.security_api)  # /api/v1/security/login for JWT clients
         self.appbuilder.add_view_no_menu(self.userinfoeditview())
         self.appbuilder.add_view_no_menu(self.resetpasswordview())
         self.appbuilder.add_view_no_menu(self.resetmypasswordview())
         self.auth_view = self.authdbview()
         self.appbuilder.add_view_no_menu(self.auth_view)
+        self.appbuilder.add_view_no_menu(sessions.LogoutEverywhereView())
         if self.is_auth_limited:
-            self.limiter.limit(self.auth_rate_limit, methods=["POST"])(self.auth_view.blueprint)
+            limit_logins(self.limiter, self.auth_view, security_api)
         self.user_view = self.appbuilder.add_view(
             self.userdbmodelview,
             "User accounts",
@@ -51,6 +54,26 @@ class TmkSecurityManager(SecurityManager):
             category_label=_l("Administration"),
             category_icon="fa-cogs",
         )
+
+    def create_jwt_manager(self, app):
+        """FAB's, and every token carries the account's session epoch (app/security/sessions.py)."""
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(sessions.token_claims)
+        return jwt_manager
+
+    def load_user(self, pk):
+        """Flask-Login's loader of the session's user: an active account, and a session neither ended by
+        «Выход» nor older than the account's session epoch."""
+        user = super().load_user(pk)
+        return user if user is not None and sessions.session_is_current(user) else None
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """A JWT (access or refresh) of an active account made in its current session epoch."""
+        user = self.get_user_by_id(int(jwt_data["sub"]))
+        if user is None or not user.is_active or not sessions.token_is_current(user, jwt_data):
+            return None
+        g.user = user  # as FAB's: g.user cannot be set before the request for a JWT user
+        return user
 
     def get_user_by_id(self, pk):
         """The user with his roles and groups in one query: every request reads all three (the signed-in
@@ -102,6 +125,8 @@ class TmkSecurityManager(SecurityManager):
         return (permission_name, view_name) in cache[key]
 
     def on_user_login(self, user) -> None:
-        """FAB stamps the server's local time; we store UTC."""
+        """FAB stamps the server's local time; we store UTC. A successful sign-in is not counted by the
+        login limits (app/security/login_limits.py)."""
+        g.tmk_login_succeeded = True
         user.last_login = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
         self.update_user(user)

@@ -9,6 +9,7 @@
   var toggle = document.getElementById("tmk-chat-toggle");
   if (!box || !toggle) { return; }
   var url = box.getAttribute("data-url");
+  var csrfToken = document.querySelector('meta[name="csrf-token"]').getAttribute("content");  // tmk/base.html
   var requestId = parseInt(box.getAttribute("data-request"), 10);
   var me = box.getAttribute("data-me");
   var maxBytes = parseInt(box.getAttribute("data-max-bytes"), 10);
@@ -116,10 +117,12 @@
     attach(null); add(message); say("");
   }
 
-  // POST to the chat's API; resolves with the stored message, rejects with an Error in Russian
+  // POST to the chat's API with the page's CSRF token (the API wants it with the session cookie);
+  // resolves with the stored message, rejects with an Error in Russian
   function post(body, headers) {
     return fetch(url, {method: "POST", credentials: "same-origin", body: body,
-                       headers: Object.assign({"Accept": "application/json"}, headers)})
+                       headers: Object.assign({"Accept": "application/json",
+                                               "X-CSRFToken": csrfToken}, headers)})
       .catch(function () { throw new Error(box.getAttribute("data-offline")); })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) {
@@ -139,7 +142,7 @@
     body.append("text", text || "");
     body.append("client_id", newId());
     if (recorded) { body.append("recorded", recorded); }
-    return post(body, {"X-CSRFToken": box.getAttribute("data-csrf")}).then(function (message) {
+    return post(body, {}).then(function (message) {
       add(message);
       return message;
     });
