@@ -95,6 +95,7 @@ def load_demo_requests() -> None:
             wf.transfer(consultant, request, _user("consultant2").id, "Ухожу на дежурство в операционную.")
         if outcome in ("signing", "completed"):
             form = dataclasses.replace(CONCLUSION, diagnosis_code=diagnosis[0], diagnosis_text=diagnosis[1])
-            conclusions.start_rendering(consultant, request, form)
+            # rendered here, not queued: the demo is the same with or without Redis (and a worker)
+            conclusions.start_rendering(consultant, request, form, here=True)
         if outcome == "completed":
             conclusions.skip_signature(consultant, request)

@@ -279,7 +279,7 @@ def test_with_redis_the_documents_are_made_by_an_rq_worker(app):
         pytest.skip("TEST_REDIS_URL is not set")
     queued = make_app(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=redis_url)
     connection = Redis.from_url(redis_url)
-    queue = Queue("tmk", connection=connection)
+    queue = Queue("tmk-render", connection=connection)
     queue.empty()
     client = queued.test_client()
     client.post("/login/", data={"username": "consultant1", "password": "Demo-2026!"})

@@ -183,7 +183,7 @@ def test_with_redis_the_mail_goes_through_an_rq_worker(app, smtp):
     queued = make_app(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=redis_url, MAIL_SERVER="127.0.0.1",
                       MAIL_PORT=port, TMK_JOB_RETRY_SECONDS="1")
     connection = Redis.from_url(redis_url)
-    queue = Queue("tmk", connection=connection)
+    queue = Queue("tmk-mail", connection=connection)
     queue.empty()
     with queued.app_context():
         request = new_request()

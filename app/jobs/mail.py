@@ -1,5 +1,6 @@
 """Notification e-mails: the request's number, what happened and a link — never a diagnosis, a patient's
 name or any other medical content."""
+import smtplib
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -37,3 +38,11 @@ def deliver(message: MailMessage, notification_id: int) -> None:
     outbox = Path(current_app.instance_path) / "outbox"
     outbox.mkdir(parents=True, exist_ok=True)
     (outbox / f"notification-{notification_id}.eml").write_bytes(message.as_bytes())
+
+
+def server_unreachable(error: Exception) -> bool:
+    """The mail server could not be reached or dropped the line: no fault of the message (a refused
+    address, a bad header, a 5xx answer to this message are)."""
+    if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)

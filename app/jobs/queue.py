@@ -1,13 +1,22 @@
 """The one queue adapter. ``enqueue("task", *args)`` inside a transaction; the job starts only after
-the commit (a rolled-back transaction asks for nothing), and is retried with growing pauses."""
+the commit (a rolled-back transaction asks for nothing), and is retried with growing pauses.
+
+With Redis, persist first, then notify: the job is written to the database (KeptJob) in the same
+transaction, handed to RQ after the commit and then forgotten. What RQ could not take (Redis is down)
+stays kept and the minute sweep (``queue_kept_jobs``) hands it over once Redis is back; a committed
+operation never fails because its job could not be queued. Without Redis the job runs in this process."""
+import dataclasses
+import datetime
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import delete, event, inspect
 from sqlalchemy.orm import Session
+
+from app.models import KeptJob, utcnow
 
 log = logging.getLogger(__name__)
 _PENDING = "tmk_jobs"
@@ -15,12 +24,39 @@ _CALLBACKS = "tmk_after_commit"
 _COMMITTED = "tmk_committed"
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tmk-job")
 
+# Separate RQ queues, so that a render never waits behind mail and its retries; a worker takes them in
+# the order of WORKER_QUEUES (README, docker-compose.yml). Other jobs (the minute sweep) go to "tmk".
+TASK_QUEUES = {"render_conclusion": "tmk-render", "send_notification_mail": "tmk-mail"}
+WORKER_QUEUES = ("tmk-render", "tmk", "tmk-mail")
+# RQ stops a render that runs longer (TMK_RENDER_TIMEOUT_SECONDS overrides): one user cannot hold a worker
+RENDER_TIMEOUT_SECONDS = 120
+# the sweep leaves a kept job alone this long: the process that committed it is handing it to RQ now
+KEPT_JOB_GRACE = datetime.timedelta(minutes=1)
+KEPT_JOBS_PER_SWEEP = 500
 
-def enqueue(task: str, *args) -> None:
-    """Ask for ``app.jobs.tasks.<task>(*args)`` after the current transaction commits."""
+
+@dataclasses.dataclass
+class Job:
+    app: Flask
+    task: str
+    args: tuple
+    kept: KeptJob | None = None  # its row while RQ does not have it (with Redis only)
+    kept_id: int | None = None
+    queued: bool = False  # after the commit: RQ (or this process) has taken it
+
+
+def enqueue(task: str, *args) -> Job:
+    """Ask for ``app.jobs.tasks.<task>(*args)`` after the current transaction commits; after the commit
+    the returned job's ``queued`` says whether it was taken (False: kept for the sweep)."""
     from app.extensions import db
 
-    db.session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), task, args))
+    app = current_app._get_current_object()
+    job = Job(app, task, args)
+    if app.config["REDIS_URL"]:
+        job.kept = KeptJob(task=task, args=list(args), next_attempt_at=utcnow() + KEPT_JOB_GRACE)
+        db.session.add(job.kept)
+    db.session.info.setdefault(_PENDING, []).append(job)
+    return job
 
 
 def after_commit(callback) -> None:
@@ -34,15 +70,27 @@ def retry_intervals(app: Flask) -> list[int]:
     return [int(x) for x in app.config["TMK_JOB_RETRY_SECONDS"].split(",")]
 
 
+def _redis(app: Flask):
+    """One client per app; short timeouts, so that a Redis that does not answer cannot hold a request."""
+    from redis import Redis
+
+    if "tmk_redis" not in app.extensions:
+        app.extensions["tmk_redis"] = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=3,
+                                                     socket_timeout=10)
+    return app.extensions["tmk_redis"]
+
+
 def _dispatch(app: Flask, task: str, args: tuple) -> None:
+    """Hand the job to RQ (raises while Redis is unreachable), or to this process without Redis."""
     if app.config["REDIS_URL"]:
-        from redis import Redis
         from rq import Queue, Retry
 
         intervals = retry_intervals(app)
-        Queue("tmk", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-            f"app.jobs.tasks.{task}", *args, retry=Retry(max=len(intervals), interval=intervals)
-        )
+        options = {"retry": Retry(max=len(intervals), interval=intervals)}
+        if task == "render_conclusion":
+            options["job_timeout"] = app.config.get("TMK_RENDER_TIMEOUT_SECONDS", RENDER_TIMEOUT_SECONDS)
+        Queue(TASK_QUEUES.get(task, "tmk"), connection=_redis(app)).enqueue(f"app.jobs.tasks.{task}", *args,
+                                                                           **options)
     else:
         _executor.submit(_run_in_process, app, task, args)
 
@@ -60,10 +108,62 @@ def _run_in_process(app: Flask, task: str, args: tuple) -> None:
             log.exception("job %s%r failed", task, args)
 
 
+def _hand_over(jobs: list[Job]) -> None:
+    """After the commit: each job to RQ; what RQ took is no longer kept."""
+    for job in jobs:
+        try:
+            _dispatch(job.app, job.task, job.args)
+        except Exception as error:  # Redis is down: the job stays kept; the rest would fail the same way
+            log.warning("Redis unreachable, %d job(s) kept for the minute sweep: %s", len(jobs), error)
+            break
+        job.queued = True
+    forget([job for job in jobs if job.queued])
+
+
+def forget(jobs: list[Job]) -> None:
+    """Delete the kept rows of these jobs (in a transaction of its own: this runs after a commit)."""
+    ids = [job.kept_id for job in jobs if job.kept_id is not None]
+    if not ids:
+        return
+    from app.extensions import db
+
+    try:
+        with jobs[0].app.app_context(), db.engine.begin() as connection:
+            connection.execute(delete(KeptJob).where(KeptJob.id.in_(ids)))
+    except Exception:  # the sweep queues them once more; every job tolerates a second run
+        log.exception("kept jobs %s could not be forgotten", ids)
+
+
+def queue_kept_jobs() -> int:
+    """The minute sweep: hand RQ the jobs it could not take when they were asked for."""
+    from app.extensions import db
+
+    app, now = current_app._get_current_object(), utcnow()
+    due = (db.session.query(KeptJob).filter(KeptJob.next_attempt_at <= now).order_by(KeptJob.id)
+           .limit(KEPT_JOBS_PER_SWEEP).all())
+    queued = 0
+    for kept in due:
+        try:
+            _dispatch(app, kept.task, tuple(kept.args))
+        except Exception as error:  # still down: the next sweep tries again
+            kept.attempts, kept.error = kept.attempts + 1, str(error)[:300]
+            kept.next_attempt_at = now + KEPT_JOB_GRACE
+            log.warning("Redis still unreachable, %d job(s) kept: %s", len(due) - queued, error)
+            break
+        db.session.delete(kept)
+        queued += 1
+    db.session.commit()
+    return queued
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     # committed: what was asked for runs when the transaction has ended (below)
-    session.info[_COMMITTED] = (session.info.pop(_PENDING, []), session.info.pop(_CALLBACKS, []))
+    jobs = session.info.pop(_PENDING, [])
+    for job in jobs:  # read now: the rows expire with the commit, and a kept job is deleted by its id
+        job.kept_id = inspect(job.kept).identity[0] if job.kept is not None else None
+        job.kept = None
+    session.info[_COMMITTED] = (jobs, session.info.pop(_CALLBACKS, []))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -74,8 +174,8 @@ def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is not None or _COMMITTED not in session.info:
         return
     jobs, callbacks = session.info.pop(_COMMITTED)
-    for app, task, args in jobs:
-        _dispatch(app, task, args)
+    if jobs:
+        _hand_over(jobs)
     for callback in callbacks:
         try:
             callback()

@@ -78,9 +78,12 @@ class Notification(Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("request_event.id"), nullable=False)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     read_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
-    # none: no e-mail wanted; pending: to be sent (a retry may be under way); sent
+    # none: no e-mail wanted; pending: to be sent (a retry may be under way); sent; failed: given up
     email_state: Mapped[str] = mapped_column(String(10), nullable=False, default="none", index=True)
     email_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # after a failed attempt: when the sweep tries again (back-off), and why it failed
+    email_next_attempt_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    email_error: Mapped[str] = mapped_column(String(300), nullable=False, default="", server_default="")
     emailed_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
     user: Mapped[TmkUser] = relationship()

@@ -17,6 +17,7 @@ from app.views.notifications import NotificationsView, unread_notifications
 from app.views.patient_mismatches import PatientMismatchView
 from app.views.request_form import RequestFormView
 from app.views.requests import TAB_TITLES, RequestsView
+from app.views.undelivered_mail import UndeliveredMailView
 from app.views.users import UserDirectoryView
 from app.workflow.rules import allowed_conclusion_actions
 
@@ -59,5 +60,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(UrgencyRuleView, "Urgency rules", label=_l("Urgency rules"), icon="fa-clock", **admin)
     appbuilder.add_view(PatientMismatchView, "Patient mismatches", label=_l("Patient data mismatches"),
                         icon="fa-user-times", **admin)
+    appbuilder.add_view(UndeliveredMailView, "Undelivered mail", label=_l("Undelivered e-mail"),
+                        icon="fa-envelope", **admin)
     # the security manager registered «Учётные записи» first; the manual's tabs come before administration
     appbuilder.menu.menu.sort(key=lambda item: item.name == ADMIN)

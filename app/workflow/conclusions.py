@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.documents.storage import open_document, sniff_content_type, store_bytes, store_upload
 from app.extensions import db
-from app.jobs.queue import enqueue
+from app.jobs.queue import enqueue, forget
 from app.models import (
     CONCLUSION_TEXTS,
     EXTERNAL_SOURCE_LABELS,
@@ -25,6 +25,10 @@ from app.workflow.requests import move_status, require
 from app.workflow.validation import ICD10_RE
 
 MAX_TEXT = 20000
+# The rendering's cost grows with lines and characters (xhtml2pdf: 1 000 short lines take ~2 s, 9 999
+# lines in each field took a minute): bounded here, for the form, the API and the renderer alike.
+MAX_LINES = 200
+MAX_TOTAL_TEXT = 40000
 MAX_SIGNATURE_BYTES = 1024 * 1024
 # a rendering job not done by then is taken as lost (a worker down): the consultant may start again
 RENDERING_GIVES_UP_AFTER = datetime.timedelta(minutes=5)
@@ -61,6 +65,13 @@ def conclusion_problems(data: ConclusionData, for_render: bool) -> dict[str, str
     for name in CONCLUSION_TEXTS:
         if len(getattr(data, name)) > MAX_TEXT:
             problems[name] = str(_l("At most %(n)d characters", n=MAX_TEXT))
+        elif len(getattr(data, name).splitlines()) > MAX_LINES:
+            problems[name] = str(_l("At most %(n)d lines", n=MAX_LINES))
+    total = sum(len(getattr(data, name)) for name in CONCLUSION_TEXTS)
+    if total > MAX_TOTAL_TEXT and not problems:  # marked on the longest field, where cutting helps most
+        longest = max(CONCLUSION_TEXTS, key=lambda name: len(getattr(data, name)))
+        problems[longest] = str(_l("At most %(n)d characters in the whole conclusion (now %(count)d)",
+                                   n=MAX_TOTAL_TEXT, count=total))
     if len(data.diagnosis_text) > 500:
         problems["diagnosis_text"] = str(_l("At most %(n)d characters", n=500))
     if data.diagnosis_code and not ICD10_RE.fullmatch(data.diagnosis_code):
@@ -114,23 +125,28 @@ def save_form(actor, request, data: ConclusionData) -> Conclusion:
     return conclusion
 
 
-def start_rendering(actor, request, data: ConclusionData) -> Conclusion:
+def start_rendering(actor, request, data: ConclusionData, here: bool = False) -> Conclusion:
     """«Сформировать»: saves the form, checks it is complete, makes the documents — in an RQ job when
-    Redis is configured (the page follows its progress), otherwise here and now."""
+    Redis is configured (the page follows its progress), otherwise, or when Redis cannot take the job
+    or ``here`` asks for it (the demo), here and now."""
     data = normalized(data)
     problems = conclusion_problems(data, for_render=True)
     if problems:
-        if not conclusion_problems(data, for_render=False):
-            save_form(actor, request, data)  # an incomplete form is kept: nothing typed is lost
+        if conclusion_problems(data, for_render=False):
+            raise InvalidInput(_l("Correct the marked fields"), fields=problems)
+        save_form(actor, request, data)  # an incomplete form is kept: nothing typed is lost
         raise InvalidInput(_l("Fill in the required fields marked *"), fields=problems)
     conclusion = save_form(actor, request, data)
     conclusion.state, conclusion.error = "rendering", ""
-    if current_app.config["REDIS_URL"]:
-        enqueue("render_conclusion", conclusion.id)
-        db.session.commit()
-    else:
-        db.session.commit()
-        render_documents(conclusion)
+    job = enqueue("render_conclusion", conclusion.id) if current_app.config["REDIS_URL"] and not here else None
+    db.session.commit()
+    if job is not None:
+        if job.queued:
+            return conclusion
+        # Redis is down: the consultant need not wait for it to come back, the job is not needed
+        current_app.logger.warning("conclusion %s: rendered in the web process, Redis unreachable", conclusion.id)
+        forget([job])
+    render_documents(conclusion)
     return conclusion
 
 
@@ -145,6 +161,14 @@ def render_documents(conclusion: Conclusion) -> None:
         return  # done by an earlier attempt
     if request.status not in ("in_work", "signing"):
         conclusion.state, conclusion.error = "failed", str(_l("The request is no longer in work"))
+        db.session.commit()
+        return
+    # the guard at the renderer, whatever path led here (a form saved before the limits, a queued job)
+    problems = conclusion_problems(form_of(request), for_render=False)
+    if problems:
+        conclusion.state = "failed"
+        conclusion.error = "; ".join(f"{CONCLUSION_TEXTS.get(name, name)}: {text}"
+                                     for name, text in problems.items())[:500]
         db.session.commit()
         return
     try:
