@@ -87,9 +87,12 @@ def prepare_connection(connection, _record) -> None:
     """A write-ahead log, so that a page being read no longer blocks a message being stored and a commit
     costs one fsync instead of several (synchronous stays FULL: nothing committed is lost on a power cut);
     and a lower() that knows Cyrillic — SQLite's folds ASCII only, so a search for «иванов» (ilike is
-    lower() LIKE lower()) did not find «Иванов»."""
+    lower() LIKE lower()) did not find «Иванов». Foreign keys are enforced as on PostgreSQL (SQLite's
+    default is off): a deleted account's id would otherwise go to the next account, with the requests and
+    messages still pointing at it (migrations/env.py turns them off while a migration rebuilds tables)."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
     connection.create_function("lower", 1, _lower, deterministic=True)
 

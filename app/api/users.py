@@ -1,17 +1,27 @@
 """/api/v1/users/: accounts, with the same row-level rules as «Учётные записи»."""
 from flask import current_app
 from flask_appbuilder.api import ModelRestApi
-from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_appbuilder.api.convert import Model2SchemaConverter
+from flask_appbuilder.exceptions import DatabaseException, PasswordComplexityValidationError
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+from marshmallow_sqlalchemy import field_for
+from marshmallow_sqlalchemy.fields import Related, RelatedList
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
 from app.api.base import russian_messages
 from app.models import TmkUser
-from app.security.accounts import AccountRuleError, check_account_assignment
-from app.security.access import current_actor
+from app.security.accounts import (
+    AccountRuleError,
+    check_account_assignment,
+    check_account_deletion,
+    stored_actor,
+)
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.security.passwords import validate_password_complexity
-from app.validators import normalize_snils, snils_error
+from app.validators import EMAIL_RE, normalize_snils, snils_error
 
 _FIELDS = [
     "last_name", "first_name", "middle_name", "username", "email", "active", "snils", "birth_date",
@@ -19,9 +29,65 @@ _FIELDS = [
 ]
 
 
+class StoredRow(Related):
+    """A related row by its id, and only a stored one: marshmallow-sqlalchemy's Related turns a dict or
+    an unknown id into a new row (a care profile, a role) that the commit then inserts."""
+
+    def _deserialize(self, value, *args, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(str(_l("An integer is expected")))
+        # past the id column's range PostgreSQL refuses the query itself
+        row = self.session.get(self.related_model, value) if 0 < value < 2**31 else None
+        if row is None:
+            raise ValidationError(str(_l("There is no entry with this id")))
+        return row
+
+
+class StoredRowsConverter(Model2SchemaConverter):
+    """The write schemas' relations as StoredRow fields (the read schemas nest and load nothing)."""
+
+    def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
+        field = super()._column2relation(datamodel, column, nested=nested, parent_schema_name=parent_schema_name)
+        if nested:
+            return field
+        stored = field_for(datamodel.obj, column.name, field_class=StoredRow)
+        stored.required, stored.unique = field.required, field.unique
+        return stored
+
+
+def _email(value: str) -> None:
+    if not EMAIL_RE.fullmatch(value or ""):  # no stripping: a line break stays an error, not a header
+        raise ValidationError(str(_l("Enter a valid e-mail address")))
+
+
+class AccountInterface(SQLAInterface):
+    """FAB answers a refused write with the database's own message (the SQL, on PostgreSQL): here it is
+    a Russian sentence, the details go to the log."""
+
+    def add(self, item, commit=True):
+        self._refused_in_russian(super().add, item, commit,
+                                 message=_l("The account could not be saved: the login, e-mail or SNILS is taken"))
+
+    def edit(self, item, commit=True):
+        self._refused_in_russian(super().edit, item, commit,
+                                 message=_l("The account could not be saved: the login, e-mail or SNILS is taken"))
+
+    def delete(self, item, commit=True):
+        self._refused_in_russian(super().delete, item, commit,
+                                 message=_l("The account could not be deleted: other records refer to it"))
+
+    def _refused_in_russian(self, write, item, commit, message):
+        try:
+            write(item, commit)
+        except (SQLAlchemyError, DatabaseException) as error:  # FAB's add raises the former, the rest the latter
+            current_app.logger.warning("account write refused by the database: %s", error.__cause__ or error)
+            raise AccountRuleError(message) from error
+
+
 class UserApi(ModelRestApi):
     resource_name = "users"
-    datamodel = SQLAInterface(TmkUser)
+    datamodel = AccountInterface(TmkUser)
+    model2schemaconverter = StoredRowsConverter
     allow_browser_login = True
     list_columns = ["id", "last_name", "first_name", "middle_name", "username", "organization.id",
                     "organization.short_name", "position", "active", "roles.name"]
@@ -30,6 +96,7 @@ class UserApi(ModelRestApi):
                     "care_profiles.id", "care_profiles.name", "roles.id", "roles.name", "last_login"]
     add_columns = [*_FIELDS, "password"]
     edit_columns = _FIELDS
+    validators_columns = {"email": _email}
     search_columns = ["last_name", "first_name", "username", "organization", "active"]
     order_columns = ["last_name", "first_name", "username"]
     base_filters = [["id", ManagedUsersFilter, lambda: None]]
@@ -39,13 +106,16 @@ class UserApi(ModelRestApi):
         "roles": [["name", AssignableRolesFilter, None]],
     }
 
-    # FAB calls pre_add/pre_update outside its own error handling: a rule broken there is a 422
-    # with the Russian message, like a schema error.
+    # FAB calls pre_add/pre_update/pre_delete outside its own error handling: a rule broken there is a
+    # 422 with the Russian message, like a schema error.
     def post_headless(self):
         return self._answer_rule_errors(super().post_headless)
 
     def put_headless(self, pk):
         return self._answer_rule_errors(super().put_headless, pk)
+
+    def delete_headless(self, pk):
+        return self._answer_rule_errors(super().delete_headless, pk)
 
     def response_422(self, message=None):
         """FAB's schema errors (marshmallow's English) in Russian, like those of our own APIs."""
@@ -58,17 +128,18 @@ class UserApi(ModelRestApi):
             self.datamodel.session.rollback()
             return self.response_422(message=str(error))
 
-    def _check(self, item: TmkUser) -> None:
+    @staticmethod
+    def _check(item: TmkUser, actor) -> None:
         item.snils = normalize_snils(item.snils) or None
         if item.snils and (error := snils_error(item.snils)):
             raise AccountRuleError(error)
-        check_account_assignment(current_actor(), item)
+        check_account_assignment(actor, item)
 
     def pre_add(self, item: TmkUser) -> None:
-        actor = current_actor()
-        if item.organization is None and actor.organization is not None:
-            item.organization = actor.organization
-        self._check(item)
+        actor = stored_actor()
+        if item.organization is None and item.organization_id is None:
+            item.organization_id = actor.organization_id
+        self._check(item, actor)
         try:
             validate_password_complexity(item.password or "")
         except PasswordComplexityValidationError as error:
@@ -78,5 +149,7 @@ class UserApi(ModelRestApi):
         )
 
     def pre_update(self, item: TmkUser) -> None:
-        self._check(item)
+        self._check(item, stored_actor())
 
+    def pre_delete(self, item: TmkUser) -> None:
+        check_account_deletion(stored_actor(), item)

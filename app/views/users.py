@@ -1,6 +1,7 @@
 """Accounts: management (administrators), the directory «Пользователи» (everyone), the own profile."""
-from flask import abort, g, request
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import ModelView
+from flask_appbuilder.actions import action
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.forms import ResetPasswordForm
@@ -16,7 +17,7 @@ from app.extensions import db
 from app.models import TmkUser
 from app.models.users import EMAIL_EVENT_GROUPS
 from app.security.access import current_actor, managed_users_clause
-from app.security.accounts import check_account_assignment, snils_taken
+from app.security.accounts import check_account_assignment, check_account_deletion, snils_taken, stored_actor
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.validators import IntranetEmail, format_snils
 from app.views.base import EagerSQLAInterface, PortalViewMixin
@@ -120,19 +121,39 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
     edit_form_query_rel_fields = add_form_query_rel_fields
 
     def pre_add(self, item):
-        actor = current_actor()
-        if item.organization is None and actor.organization is not None:
-            item.organization = actor.organization
+        actor = stored_actor()
+        if item.organization is None and item.organization_id is None:
+            item.organization_id = actor.organization_id
+        item.email = (item.email or "").strip()  # IntranetEmail checked it stripped
         check_account_assignment(actor, item)
         super().pre_add(item)
 
     def pre_update(self, item):
-        check_account_assignment(current_actor(), item)
+        item.email = (item.email or "").strip()
+        check_account_assignment(stored_actor(), item)
         super().pre_update(item)
 
     def pre_delete(self, item):
-        if item.id == g.user.id:
-            raise ValueError(_l("You cannot delete your own account"))
+        check_account_deletion(stored_actor(), item)
+
+    @action("resetpasswords", _l("Reset Password"), "", "fa-lock", multiple=False)
+    def resetpasswords(self, items):
+        """FAB's action, given one row by the show page and a list by action_post (where FAB's own broke
+        on list.id); neither applies base_filters, so the row is re-checked here."""
+        items = items if isinstance(items, list) else [items]
+        if len(items) != 1:
+            abort(400)
+        target_id = getattr(items[0], "id", None)
+        managed_account_or_404(target_id)
+        return redirect(url_for(f"{self.appbuilder.sm.resetpasswordview.__name__}.this_form_get", pk=target_id))
+
+
+def managed_account_or_404(target_id: int | None) -> None:
+    """404 unless the signed-in user may manage that account: FAB's actions and the password form
+    skip base_filters."""
+    query = db.session.query(TmkUser.id).filter(TmkUser.id == target_id, managed_users_clause(current_actor(), TmkUser))
+    if target_id is None or query.first() is None:
+        abort(404)
 
 
 class TmkResetPasswordView(ResetPasswordView):
@@ -143,19 +164,11 @@ class TmkResetPasswordView(ResetPasswordView):
     form_title = _l("New password")
     message = _l("The password has been changed")
 
-    def _target_or_404(self):
-        target_id = request.args.get("pk", type=int)
-        query = self.appbuilder.session.query(TmkUser.id).filter(
-            TmkUser.id == target_id, managed_users_clause(current_actor(), TmkUser)
-        )
-        if target_id is None or query.first() is None:
-            abort(404)
-
     def form_get(self, form):
-        self._target_or_404()
+        managed_account_or_404(request.args.get("pk", type=int))
 
     def form_post(self, form):
-        self._target_or_404()
+        managed_account_or_404(request.args.get("pk", type=int))
         super().form_post(form)
 
 
@@ -177,7 +190,9 @@ class ProfileForm(DynamicForm):
     snils = SnilsField()
     birth_date = ru_date_field(_l("Birth date"), [Optional()])
     # «Контакты» and «Настройка уведомлений» (manual §4.2)
-    email = StringField(_l("E-mail"), [DataRequired(), IntranetEmail(), Length(max=320)], widget=BS3TextFieldWidget())
+    # IntranetEmail checks the address stripped: store it so, not with a line break around it
+    email = StringField(_l("E-mail"), [DataRequired(), IntranetEmail(), Length(max=320)], widget=BS3TextFieldWidget(),
+                        filters=[lambda value: value.strip() if value else value])
     phone = StringField(_l("Phone"), [Optional(), Length(max=32)], widget=BS3TextFieldWidget())
     email_notifications = BooleanField(_l("E-mail notifications"),
                                        description=_l("Notifications about my requests also come by e-mail"))
