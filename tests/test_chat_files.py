@@ -66,12 +66,12 @@ def request_id(app):
 
 def test_a_file_sent_over_rest_is_typed_by_its_content(app, request_id):
     author = api_token(app, "requester1")
-    sent = upload(app.test_client(), request_id, "снимок.pdf", unique(PNG), author, text="Снимок ЭКГ")
+    sent = upload(app.test_client(), request_id, "снимок.png", unique(PNG), author, text="Снимок ЭКГ")
     assert sent.status_code == 201, sent.json
     message = sent.json["result"]
     assert message["kind"] == "file" and message["text"] == "Снимок ЭКГ"
     file = message["file"]
-    assert file["name"] == "снимок.pdf" and file["content_type"] == "image/png" and file["preview"] == "image"
+    assert file["name"] == "снимок.png" and file["content_type"] == "image/png" and file["preview"] == "image"
     assert file["type"] == "Изображение PNG" and file["size"] == len(PNG) + 32
     assert file["download_url"] == f"/documents/{file['id']}/download"
     assert file["preview_url"] == f"/documents/{file['id']}/view"
@@ -151,7 +151,7 @@ def test_a_recording_becomes_an_audio_or_video_message(app, request_id):
     assert video.json["result"]["kind"] == "video" and video.json["result"]["file"]["preview"] == "video"
     plain = upload(app.test_client(), request_id, "запись.webm", unique(WEBM), author)
     assert plain.json["result"]["kind"] == "file" and plain.json["result"]["file"]["content_type"] == "video/webm"
-    wrong = upload(app.test_client(), request_id, "запись.webm", unique(PDF), author, recorded="audio")
+    wrong = upload(app.test_client(), request_id, "запись.pdf", unique(PDF), author, recorded="audio")
     assert wrong.status_code == 422 and wrong.json["message"] == "Запись должна быть в формате WebM, Ogg или MP4"
     played = app.test_client().get(audio.json["result"]["file"]["preview_url"])
     assert played.status_code == 302  # a page endpoint: signed-in users only
@@ -273,9 +273,10 @@ def test_a_file_name_is_sanitised_and_a_script_is_never_shown_inline(app, reques
     name = "../../<img src=x onerror=alert(1)>;.png"
     sent = upload(app.test_client(), request_id, name, unique(PNG), author).json["result"]["file"]
     assert sent["name"] == "_img src=x onerror=alert(1)__.png"
-    # an HTML page is text by its content: downloaded as text, never shown inline
+    # an HTML page is text by its content: named .html it is refused (tests/test_uploads.py); as .txt it
+    # is downloaded as text, never shown inline
     html = b"<html><script>alert(document.cookie)</script></html>" + uuid.uuid4().hex.encode()
-    page = upload(app.test_client(), request_id, "page.html", html, author).json["result"]["file"]
+    page = upload(app.test_client(), request_id, "page.txt", html, author).json["result"]["file"]
     assert page["content_type"] == "text/plain" and page["preview"] is None and page["preview_url"] is None
     served = client_for("requester1").get(f"/documents/{page['id']}/view")
     assert served.headers["Content-Type"].startswith("text/plain")

@@ -143,7 +143,7 @@ def test_wizard_shows_russian_messages_next_to_fields_and_keeps_input(app, clien
     page = client.post(f"/requests/new/route/{route_id}", data=data, content_type="multipart/form-data")
     text = visible_text(page.get_data(as_text=True))
     assert page.status_code == 200
-    assert "Файл virus.exe пуст или имеет тип, который портал не принимает" in text
+    assert "Файл virus.exe имеет тип, который портал не принимает" in text
     data.pop("attachments")
     page = client.post(f"/requests/new/route/{route_id}", data=data)
     text = visible_text(page.get_data(as_text=True))

@@ -3,6 +3,7 @@ import hashlib
 import io
 import os
 import re
+import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -26,6 +27,22 @@ OFFICE_TYPES = {
     "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# the extensions a name may carry for what the content is, the first one added to a name without any
+# (ASVS 5.0 V5.2.2: a script named report.png or a PDF named .docx is refused, not stored misnamed)
+EXTENSIONS = {
+    "application/pdf": ("pdf",),
+    "image/jpeg": ("jpg", "jpeg", "jpe", "jfif"),
+    "image/png": ("png",),
+    "video/webm": ("webm",),
+    "audio/ogg": ("ogg", "oga", "ogv", "opus"),
+    "application/dicom": ("dcm", "dicom"),
+    "video/mp4": ("mp4", "m4a", "m4v"),
+    OFFICE_TYPES["word/"]: ("docx",),
+    OFFICE_TYPES["xl/"]: ("xlsx",),
+    "text/plain": ("txt", "csv", "tsv", "log"),
+}
+# what reads as an extension; «Иванов И.И» has none
+EXTENSION_RE = re.compile(r"[A-Za-z0-9]{1,5}")
 
 
 def sniff_content_type(data: bytes) -> str | None:
@@ -67,16 +84,32 @@ def _path_for(sha256: str) -> Path:
     return Path(current_app.instance_path) / "files" / sha256[:2] / sha256
 
 
-def store_upload(owner, filename: str, data: bytes) -> Document:
-    """Keep the bytes (once per content) and add a Document row owned by ``owner`` to the session."""
+def check_upload(filename: str, data: bytes) -> tuple[str, str]:
+    """(the name to keep, the content type) of an uploaded file, or InvalidInput with a Russian message:
+    empty, of a type the portal does not take, or named as something it is not. A name without an
+    extension gets the content's own."""
+    name = safe_filename(filename)
     if not data:
-        raise InvalidInput(_l("The file %(name)s is empty", name=safe_filename(filename)))
+        raise InvalidInput(_l("The file %(name)s is empty", name=name))
     content_type = sniff_content_type(data)
     if content_type is None:
         raise InvalidInput(_l("The file %(name)s is of a type the portal does not accept "
-                              "(PDF, JPEG, PNG, DOCX, XLSX, TXT, DICOM, audio and video)",
-                              name=safe_filename(filename)))
-    return store_bytes(owner, filename, data, content_type)
+                              "(PDF, JPEG, PNG, DOCX, XLSX, TXT, DICOM, audio and video)", name=name))
+    allowed = EXTENSIONS[content_type]
+    stem, dot, extension = name.rpartition(".")
+    if not (dot and stem and EXTENSION_RE.fullmatch(extension)):
+        return f"{name[:200 - len(allowed[0]) - 1]}.{allowed[0]}", content_type
+    if extension.lower() not in allowed:
+        raise InvalidInput(_l("The content of the file %(name)s does not match its name: a file of this kind "
+                              "must end in %(extensions)s", name=name,
+                              extensions=", ".join(f".{e}" for e in allowed)))
+    return name, content_type
+
+
+def store_upload(owner, filename: str, data: bytes) -> Document:
+    """Keep the bytes (once per content) and add a Document row owned by ``owner`` to the session."""
+    name, content_type = check_upload(filename, data)
+    return store_bytes(owner, name, data, content_type)
 
 
 def store_bytes(owner, filename: str, data: bytes, content_type: str) -> Document:
@@ -85,9 +118,16 @@ def store_bytes(owner, filename: str, data: bytes, content_type: str) -> Documen
     path = _path_for(sha256)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        # a temporary file of its own per upload: parallel uploads of the same content once shared
+        # one «<sha>.part», and all but the first failed to move it; the last os.replace wins, same bytes
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f"{sha256}.", suffix=".part",
+                                         delete=False) as temporary:
+            temporary.write(data)
+        try:
+            os.replace(temporary.name, path)
+        except OSError:
+            os.unlink(temporary.name)
+            raise
     document = Document(owner_id=owner.id, name=safe_filename(filename), content_type=content_type,
                         size=len(data), sha256=sha256)
     db.session.add(document)

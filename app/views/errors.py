@@ -21,6 +21,9 @@ def _render(error: HTTPException):
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     if isinstance(error.description, LazyString):  # our own Russian reason (werkzeug's are English)
         text = error.description
+    elif code == 413:  # the limit in the words of the chat's upload (app/api/messages.py)
+        text = _l("The file is larger than %(mb)d MB, the largest the portal accepts",
+                  mb=current_app.config["TMK_MAX_UPLOAD_MB"])
     if request.path.startswith("/api/"):
         return {"message": str(text)}, code
     if not hasattr(g, "user"):

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from app.documents.storage import sniff_content_type, store_upload
+from app.documents.storage import check_upload, store_upload
 from app.extensions import db
 from app.models import (
     EXTERNAL_SOURCE_LABELS,
@@ -133,12 +133,13 @@ def _uploads(form: RequestForm) -> list[tuple[str, bytes, str]]:
     uploads = []
     for storage, kind in files:
         data = storage.read()
-        if sniff_content_type(data) is None or not data:
+        try:
+            name, _content_type = check_upload(storage.filename, data)
+        except InvalidInput as error:
             field = form.consent_scan if kind == "consent" else form.attachments
-            field.errors = [str(_l("The file %(name)s is empty or of a type the portal does not accept",
-                                   name=storage.filename))]
-            raise InvalidInput(_l("Check the highlighted fields"))
-        uploads.append((storage.filename, data, kind))
+            field.errors = [error.message]
+            raise InvalidInput(_l("Check the highlighted fields")) from None
+        uploads.append((name, data, kind))
     return uploads
 
 
