@@ -68,6 +68,7 @@ class Config:
         self.FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
         self.FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
         self.FAB_API_SWAGGER_UI = True
+        self.FAB_ADD_OPENAPI_VIEWS = False  # app/api/openapi.py serves the spec, completed
         self.FAB_API_MAX_PAGE_SIZE = 100
         self.AUTH_TYPE = 1  # AUTH_DB
         self.AUTH_USER_REGISTRATION = False
