@@ -16,6 +16,7 @@ MANY_LINES = "\n".join(f"строка {i}" for i in range(1000))  # within the c
     {"recommendations_treatment": MANY_LINES},
     # each field within its own limits, together far too long
     {name: "Длинный текст заключения. " * 700 for name in ("answer", "condition", "concomitant", "documents_reviewed")},
+    {name: "\n".join(["Короткая строка"] * 150) for name in ("answer", "condition", "concomitant", "documents_reviewed")},
 ])
 def test_an_oversize_conclusion_is_refused_at_once_on_the_page(app, client_for, oversize):
     with app.app_context():

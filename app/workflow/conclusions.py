@@ -28,6 +28,7 @@ MAX_TEXT = 20000
 # The rendering's cost grows with lines and characters (xhtml2pdf: 1 000 short lines take ~2 s, 9 999
 # lines in each field took a minute): bounded here, for the form, the API and the renderer alike.
 MAX_LINES = 200
+MAX_TOTAL_LINES = 500
 MAX_TOTAL_TEXT = 40000
 MAX_SIGNATURE_BYTES = 1024 * 1024
 # a rendering job not done by then is taken as lost (a worker down): the consultant may start again
@@ -67,11 +68,16 @@ def conclusion_problems(data: ConclusionData, for_render: bool) -> dict[str, str
             problems[name] = str(_l("At most %(n)d characters", n=MAX_TEXT))
         elif len(getattr(data, name).splitlines()) > MAX_LINES:
             problems[name] = str(_l("At most %(n)d lines", n=MAX_LINES))
-    total = sum(len(getattr(data, name)) for name in CONCLUSION_TEXTS)
-    if total > MAX_TOTAL_TEXT and not problems:  # marked on the longest field, where cutting helps most
+    if not problems:  # the whole conclusion, marked on its longest field, where cutting helps most
+        total = sum(len(getattr(data, name)) for name in CONCLUSION_TEXTS)
+        lines = sum(len(getattr(data, name).splitlines()) for name in CONCLUSION_TEXTS)
         longest = max(CONCLUSION_TEXTS, key=lambda name: len(getattr(data, name)))
-        problems[longest] = str(_l("At most %(n)d characters in the whole conclusion (now %(count)d)",
-                                   n=MAX_TOTAL_TEXT, count=total))
+        if total > MAX_TOTAL_TEXT:
+            problems[longest] = str(_l("At most %(n)d characters in the whole conclusion (now %(count)d)",
+                                       n=MAX_TOTAL_TEXT, count=total))
+        elif lines > MAX_TOTAL_LINES:
+            problems[longest] = str(_l("At most %(n)d lines in the whole conclusion (now %(count)d)",
+                                       n=MAX_TOTAL_LINES, count=lines))
     if len(data.diagnosis_text) > 500:
         problems["diagnosis_text"] = str(_l("At most %(n)d characters", n=500))
     if data.diagnosis_code and not ICD10_RE.fullmatch(data.diagnosis_code):
