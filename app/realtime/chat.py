@@ -15,11 +15,11 @@ from app.realtime import join_revocation_rooms
 from app.realtime.chat_writer import writer_of
 from app.security.chat import member_dialog
 from app.security.sessions import SESSION_ID_KEY
+from app.validators import MAX_ID
 from app.workflow.signals import message_posted
 
 NAMESPACE = "/chat"
 SOCKET_USER = "tmk_socket_user_id"
-MAX_ID = 2**31 - 1  # the ids' column type: a larger number is no request (and PostgreSQL refuses it)
 
 
 def room_of(request_id: int) -> str:
@@ -43,8 +43,11 @@ class ChatNamespace(Namespace):
         join_revocation_rooms(current_user.id, session.get(SESSION_ID_KEY))
 
     def _dialog(self, data):
+        # a session taken back while its socket was open (app/security/sessions.py) is no one's
         request_id = _request_id(data)
-        return member_dialog(db.session, current_user, request_id) if request_id else None
+        if not (request_id and current_user.is_authenticated):
+            return None
+        return member_dialog(db.session, current_user, request_id)
 
     def on_join(self, data=None):
         dialog = self._dialog(data)

@@ -36,6 +36,8 @@ class NotificationsNamespace(Namespace):
 
     def on_count(self, data=None):
         """Asked on every (re)connect: what changed while the socket was down is not lost."""
+        if not current_user.is_authenticated:  # taken back while the socket was open
+            return {"unread": 0}
         return {"unread": unread_counts({current_user.id})[current_user.id]}
 
 
