@@ -216,3 +216,26 @@ def test_an_over_size_scan_on_the_api_is_413(app, api):
                  data={"file": (io.BytesIO(scan), "scan.pdf")}, content_type="multipart/form-data")
     assert answer.status_code == 413
     assert CYRILLIC.search(answer.json["message"])
+
+
+# a FAB <pk> is a string in its routes; list pages, the chat's history and body ids take numbers too
+@pytest.mark.parametrize("url, expected", [
+    ("/directory/show/99999999999", 404), ("/patient-mismatches/show/2147483648", 404),
+    ("/tmkusermodelview/edit/99999999999", 404), ("/directory/list/?page_UserDirectoryView=%C2%B2", 400),
+    ("/documents/?page=%C2%B2", 400), ("/requests/all/?page=%C2%B2", 400), ("/requests/all/?profile=99999999999", 400),
+])
+def test_pages_take_ascii_numbers_and_ids_in_range(app, client_for, url, expected):
+    assert client_for("regadmin").get(url).status_code == expected
+
+
+def test_api_numbers_in_the_query_and_the_body(app, api):
+    from tests.requests_helpers import new_request
+
+    with app.app_context():
+        request_id = new_request().id
+    messages = f"/api/v1/requests/{request_id}/messages"
+    assert api("GET", f"{messages}?after=99999999999", "requester1").status_code == 400
+    assert api("GET", f"{messages}?after=%C2%B2", "requester1").status_code == 400
+    assert api("POST", messages, "requester1", json={"document_id": 2**31}).status_code == 422
+    for method in ("PUT", "DELETE"):
+        assert api(method, "/api/v1/users/99999999999", "regadmin", json={"first_name": "Икс"}).status_code == 404

@@ -16,6 +16,7 @@ from app.models import Dialog, Message
 from app.security.audit import audit
 from app.security.chat import member_dialog
 from app.security.documents import readable_document
+from app.validators import MAX_ID, ascii_digits
 from app.views.documents import document_json
 from app.views.formatting import format_datetime
 from app.workflow import chat
@@ -26,7 +27,7 @@ class MessageSchema(Schema):
     text = fields.String(load_default="", validate=validate.Length(max=chat.MAX_TEXT))
     client_id = fields.String(load_default=None, validate=validate.Length(max=64),
                               metadata={"description": "the client's id of the message: a retried send is stored once"})
-    document_id = fields.Integer(load_default=None, metadata={
+    document_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID), metadata={
         "description": "a document from «Документы» (one the sender may read) sent instead of a new file"})
     recorded = fields.String(load_default=None, validate=validate.OneOf(list(chat.RECORDING_TYPES)), metadata={
         "description": "with a file: it was recorded by the chat's recorder, the message is audio or video"})
@@ -81,7 +82,7 @@ class MessageApi(BaseApi):
             404: {description: "no such request, or the user is not a member of its chat"}
         """
         after, limit = request.args.get("after", "0"), request.args.get("limit", "100")
-        if not (after.isdigit() and limit.isdigit() and 1 <= int(limit) <= 200):
+        if not (ascii_digits(after) and ascii_digits(limit) and int(after) <= MAX_ID and 1 <= int(limit) <= 200):
             return self.response_400(message=str(_l("after and limit (1–200) are numbers")))
         dialog = member_dialog(db.session, g.user, request_id)
         if dialog is None:

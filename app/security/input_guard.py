@@ -6,16 +6,17 @@
   (app/workflow/chat.py): this guard sees HTTP only.
 - Reading the form here also meets an over-size body before any view's @safe could turn the 413 into
   a 500.
-- Every <int:…> in a URL is an id: outside 1…2^31-1 (an INTEGER column) it is 404, as an unknown id is.
+- Every <int:…> in a URL is an id: outside 1…2^31-1 (an INTEGER column) it is 404, as an unknown id is;
+  so is FAB's <pk> (a string in its routes; every primary key of the portal is an INTEGER).
 """
 import re
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from app.validators import MAX_ID
+from app.validators import MAX_ID, is_id
 
 NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -44,7 +45,10 @@ def _has_bad_text(value) -> bool:
     return False
 
 
-def refuse_bad_text():
+def refuse_bad_input():
+    pk = (request.view_args or {}).get("pk")
+    if pk is not None and not is_id(str(pk)):
+        abort(404)
     texts = [request.path]
     fields = [request.args]
     if request.mimetype in FORM_TYPES:
@@ -61,4 +65,4 @@ def refuse_bad_text():
 def init_input_guard(app: Flask) -> None:
     """Call before any view is registered: the routes take their converters when they are added."""
     app.url_map.converters["int"] = IdConverter
-    app.before_request(refuse_bad_text)
+    app.before_request(refuse_bad_input)

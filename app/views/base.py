@@ -6,6 +6,7 @@ from wtforms import BooleanField
 from wtforms.validators import ValidationError
 
 from app.extensions import db
+from app.validators import MAX_ID, ascii_digits
 
 MAX_PAGE_SIZE = 100
 
@@ -45,7 +46,7 @@ class PortalViewMixin:
             abort(400)
         for name, limit in ((f"page_{view}", None), (f"psize_{view}", MAX_PAGE_SIZE)):
             value = request.args.get(name)
-            if value is not None and (not value.isdigit() or (limit and int(value) > limit)):
+            if value is not None and (not ascii_digits(value) or int(value) > (limit or MAX_ID)):
                 abort(400)
         return super()._list(**kwargs)
 

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Document
 from app.security.audit import audit
 from app.security.documents import readable_document_or_404
+from app.validators import ascii_digits
 from app.views.formatting import format_datetime
 
 def document_json(document: Document) -> dict:
@@ -63,7 +64,7 @@ class DocumentsView(BaseView):
     @permission_name("read")
     def documents(self):
         page = request.args.get("page", "0")
-        if not page.isdigit():
+        if not ascii_digits(page):
             abort(400)
         filters = dict(search=_text_arg("q"), content_group=_text_arg("type"), date_from=_date_arg("from"),
                        date_to=_date_arg("to"), request_number=_text_arg("request"))

@@ -26,6 +26,7 @@ from app.models import (
 from app.security.audit import audit
 from app.security.chat import is_chat_member
 from app.security.requests import TABS, ListFilters, list_requests, visible_request_or_404
+from app.validators import MAX_ID, ascii_digits, is_id
 from app.views.formatting import datetime_formatter
 from app.workflow import deadlines
 from app.workflow.errors import WorkflowError
@@ -110,7 +111,7 @@ class RequestsView(BaseView):
         value = request.args.get(name, "")
         if not value:
             return default
-        if not value.isdigit() or (allowed and int(value) not in allowed):
+        if not ascii_digits(value) or int(value) > MAX_ID or (allowed and int(value) not in allowed):
             abort(400)
         return int(value)
 
@@ -194,7 +195,7 @@ class RequestsView(BaseView):
         consultant_id = request.form.get("consultant_id", "")
         try:
             run_action(g.user, consultation, action, comment=request.form.get("comment", "")[:4000],
-                       consultant_id=int(consultant_id) if consultant_id.isdigit() else None)
+                       consultant_id=int(consultant_id) if is_id(consultant_id) else None)
         except WorkflowError as error:
             flash(error.message, "danger")
         else:
