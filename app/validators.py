@@ -91,6 +91,14 @@ class Snils:
             raise ValidationError(error)
 
 
+class BirthDate:
+    """Form validator: a birth date from 1900 to today."""
+
+    def __call__(self, form, field) -> None:
+        if error := birth_date_error(field.data):
+            raise ValidationError(error)
+
+
 class Oid:
     """Form validator: a dotted OID such as 1.2.643.5.1.13.13.12.2.78.1234."""
 

@@ -239,3 +239,16 @@ def test_api_numbers_in_the_query_and_the_body(app, api):
     assert api("POST", messages, "requester1", json={"document_id": 2**31}).status_code == 422
     for method in ("PUT", "DELETE"):
         assert api(method, "/api/v1/users/99999999999", "regadmin", json={"first_name": "Икс"}).status_code == 404
+
+
+def test_account_birth_dates_are_plausible_too(app, api, client_for):
+    with app.app_context():
+        from tests.requests_helpers import user
+
+        account_id = user("consultant3").id
+    for birth_date in ("1899-12-31", TOMORROW.isoformat()):
+        answer = api("PUT", f"/api/v1/users/{account_id}", "regadmin", json={"birth_date": birth_date})
+        assert answer.status_code == 422 and CYRILLIC.search(str(answer.json)), answer.json
+    profile = client_for("consultant3").post("/profile/form", data={
+        "first_name": "Имя", "last_name": "Фамилия", "birth_date": "31.12.1899"})
+    assert profile.status_code == 200 and "1900" in profile.text

@@ -21,7 +21,7 @@ from app.security.accounts import (
 )
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.security.passwords import validate_password_complexity
-from app.validators import EMAIL_RE, normalize_snils, snils_error
+from app.validators import EMAIL_RE, birth_date_error, normalize_snils, snils_error
 
 _FIELDS = [
     "last_name", "first_name", "middle_name", "username", "email", "active", "snils", "birth_date",
@@ -132,6 +132,8 @@ class UserApi(ModelRestApi):
     def _check(item: TmkUser, actor) -> None:
         item.snils = normalize_snils(item.snils) or None
         if item.snils and (error := snils_error(item.snils)):
+            raise AccountRuleError(error)
+        if error := birth_date_error(item.birth_date):
             raise AccountRuleError(error)
         check_account_assignment(actor, item)
 

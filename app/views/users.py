@@ -19,7 +19,7 @@ from app.models.users import EMAIL_EVENT_GROUPS
 from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, check_account_deletion, snils_taken, stored_actor
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
-from app.validators import IntranetEmail, format_snils
+from app.validators import BirthDate, IntranetEmail, format_snils
 from app.views.base import EagerSQLAInterface, PortalViewMixin
 from app.views.fields import SnilsField, ru_date_field
 
@@ -108,7 +108,7 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
     }
     _person_fields = {
         "snils": SnilsField(validators=[UniqueSnils()]),
-        "birth_date": ru_date_field(_l("Birth date"), [Optional()]),
+        "birth_date": ru_date_field(_l("Birth date"), [Optional(), BirthDate()]),
     }
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, **_person_fields}
     edit_form_extra_fields = _person_fields
@@ -188,7 +188,7 @@ class ProfileForm(DynamicForm):
     first_name = StringField(_l("First name"), [DataRequired(), Length(max=64)], widget=BS3TextFieldWidget())
     middle_name = StringField(_l("Middle name"), [Optional(), Length(max=64)], widget=BS3TextFieldWidget())
     snils = SnilsField()
-    birth_date = ru_date_field(_l("Birth date"), [Optional()])
+    birth_date = ru_date_field(_l("Birth date"), [Optional(), BirthDate()])
     # «Контакты» and «Настройка уведомлений» (manual §4.2)
     # IntranetEmail checks the address stripped: store it so, not with a line break around it
     email = StringField(_l("E-mail"), [DataRequired(), IntranetEmail(), Length(max=320)], widget=BS3TextFieldWidget(),
