@@ -277,6 +277,7 @@ def test_a_database_refusal_is_a_russian_message_without_sql(app, known):
     ("department", {"id": 900, "name": "Отделение из запроса"}),
     ("roles", [{"name": 5}]),
     ("roles", ["x"]),
+    ("roles", [2**40]),  # past PostgreSQL's INTEGER
 ])
 def test_api_nested_objects_create_nothing(app, known, field, value):
     users = known["users"]

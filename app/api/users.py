@@ -21,7 +21,7 @@ from app.security.accounts import (
 )
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.security.passwords import validate_password_complexity
-from app.validators import EMAIL_RE, birth_date_error, normalize_snils, snils_error
+from app.validators import EMAIL_RE, MAX_ID, birth_date_error, normalize_snils, snils_error
 
 _FIELDS = [
     "last_name", "first_name", "middle_name", "username", "email", "active", "snils", "birth_date",
@@ -37,7 +37,7 @@ class StoredRow(Related):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(str(_l("An integer is expected")))
         # past the id column's range PostgreSQL refuses the query itself
-        row = self.session.get(self.related_model, value) if 0 < value < 2**31 else None
+        row = self.session.get(self.related_model, value) if 1 <= value <= MAX_ID else None
         if row is None:
             raise ValidationError(str(_l("There is no entry with this id")))
         return row
