@@ -157,6 +157,21 @@ def test_an_administrators_change_revokes_cookies_tokens_and_sockets(app, accoun
     assert signed_in(login(app.test_client(), account, password)) and api_works(app, tokens(app, account, password)[0])
 
 
+def test_a_deactivation_through_the_user_api_revokes_the_sessions(app, account):
+    """The user API (another module) needs no call of its own: the ORM takes the sessions back."""
+    client = login(app.test_client(), account)
+    open_sockets = sockets(app, client)
+    admin, _ = tokens(app, "regadmin")
+    with app.app_context():
+        user_id = db.session.query(TmkUser).filter_by(username=account).one().id
+    answer = app.test_client().put(f"/api/v1/users/{user_id}", json={"active": False},
+                                   headers={"Authorization": f"Bearer {admin}"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert not signed_in(client) and connected(open_sockets) == [False, False]
+    change(app, account, active=True)
+    assert not signed_in(client)  # reactivated: the old session stays ended
+
+
 def test_ones_own_password_change_keeps_this_session_only(app, account):
     client, other = login(app.test_client(), account), login(app.test_client(), account)
     access, _ = tokens(app, account)
