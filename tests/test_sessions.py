@@ -5,12 +5,7 @@ once — across processes through Redis. Also item 12's socket `join` with an ab
 import os
 import re
 import secrets
-import subprocess
-import sys
-import tempfile
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +14,7 @@ from app.models import TmkUser
 from app.realtime.chat import NAMESPACE as CHAT
 from app.realtime.notifications import NAMESPACE as BELL
 from app.security.roles import CONSULTANT, REQUESTER
-from config import BASE_DIR
 from tests.conftest import DEMO_PASSWORD, login, make_app
-from tests.requests_helpers import new_request
 
 NEW_PASSWORD = "Другой-Пароль-2026!"
 
