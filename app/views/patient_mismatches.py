@@ -20,7 +20,7 @@ class PatientMismatchView(PortalViewMixin, ModelView):
     show_title = _l("Patient data mismatch")
     label_columns = {
         "created_at": _l("Date"),
-        "request": _l("Request"),
+        "request": _l("Request number"),
         "author": _l("Requesting doctor"),
         "organization": _l("Medical organization"),
         "matched_by_label": _l("Known number"),
