@@ -15,7 +15,7 @@ import datetime
 import secrets
 
 from blinker import Namespace
-from flask import current_app, flash, has_request_context, redirect, request, session
+from flask import current_app, flash, has_app_context, has_request_context, redirect, request, session
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
@@ -79,7 +79,7 @@ def _after_commit(db_session) -> None:
             {session.get(SESSION_ID_KEY)}):
         # the person who changed his own password or roles stays signed in here; his other devices do not
         session[EPOCH_KEY] = users[_session_user_id()]
-    sessions_revoked.send(current_app._get_current_object(), user_ids=set(users),
+    sessions_revoked.send(current_app._get_current_object() if has_app_context() else None, user_ids=set(users),
                           session_ids=set(pending["sessions"]))
 
 
