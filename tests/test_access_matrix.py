@@ -79,9 +79,11 @@ class Actor:
     def api_post(self, path, **kwargs):
         return self.api.post(path, headers=self.headers, **kwargs).status_code
 
-    def listed(self, number):
-        """As an answer: 200 when «Заявки» lists the request, 404 when it does not."""
-        return 200 if number in self.client.get("/requests/all/?psize=100").get_data(as_text=True) else 404
+    def listed(self, number, finished=False):
+        """As an answer: 200 when «Заявки» lists the request (finished ones behind their switch), 404 when
+        it does not."""
+        page = self.client.get(f"/requests/all/?psize=100{'&closed=1' if finished else ''}")
+        return 200 if number in page.get_data(as_text=True) else 404
 
     def socket_ack(self, event, data):
         answer = self.socket.emit(event, data, namespace=NAMESPACE, callback=True)
@@ -94,7 +96,7 @@ def _socket_send(actor, c, case):
 
 # way → (the cases it applies to, how to go in); reads first, then the writes that leave the case as it was
 WAYS = {
-    "list": (("fresh", "taken", "completed"), lambda a, c, k: a.listed(c["numbers"][k])),
+    "list": (("fresh", "taken", "completed"), lambda a, c, k: a.listed(c["numbers"][k], finished=k == "completed")),
     "page": (("fresh", "taken", "completed"), lambda a, c, k: a.get(f"/requests/{c[k]}")),
     "panel": (("fresh", "taken", "completed"), lambda a, c, k: a.get(f"/requests/{c[k]}/panel")),
     "list selection": (("fresh", "taken", "completed"),

@@ -159,6 +159,8 @@ class ConclusionApi(WorkflowApiMixin, BaseApi):
             409: {description: "not the consultant, or the request is not in work"}
             422: {description: "missing or wrong fields, with Russian messages per field"}
         """
+        if self._visible(request_id) is None:  # who may not see the request learns nothing of its form
+            return self.response_404()
         body, failure = self._json(ConclusionSchema())
         if failure:
             return failure

@@ -1,25 +1,60 @@
-"""/api/v1/_openapi: FAB's spec of every API, completed with the answers FAB's own decorators give.
+"""/api/v1/_openapi: FAB's spec of every API, corrected where it does not describe what FAB answers.
 
-FAB's @protect answers 401 without a valid token and 403 without the permission, but only some of its
-generated operations list them; a МИС built from the spec (and the schemathesis test) must find every
-answer it can get described.
+A МИС built from the spec, and the schemathesis test, must find every answer described as it comes:
+- FAB's @protect answers 401 without a valid token and 403 without the permission, but only some of its
+  operations list them;
+- a refused body's "message" is text, or an object of field → messages (FAB's and ours alike);
+- FAB's generated `ids` are the rows' integer keys, `_info`'s add/edit columns are lists, and a related
+  row (an account's МО) may be absent.
 """
 from flask_appbuilder.api.manager import OpenApi
 
-# what a protected operation can always answer, besides its own codes
 _GUARD_ANSWERS = {
     "401": {"$ref": "#/components/responses/401"},
     "403": {"$ref": "#/components/responses/403"},
 }
+_MESSAGE = {"oneOf": [
+    {"type": "string"},
+    {"type": "object", "description": "field → its messages", "additionalProperties": True},
+]}
+_COLUMNS = {"type": "array", "items": {"type": "object"}}
+
+
+def _fields_of(answer: dict) -> dict:
+    return answer.get("content", {}).get("application/json", {}).get("schema", {}).get("properties", {})
+
+
+def _complete_operation(path: str, operation: dict) -> None:
+    responses = operation.setdefault("responses", {})
+    if operation.get("security"):
+        for code, answer in _GUARD_ANSWERS.items():
+            responses.setdefault(code, answer)
+    fields = _fields_of(responses.get("200", {}))
+    if "ids" in fields:
+        fields["ids"]["items"] = {"type": "integer"}
+    if path.endswith("/_info"):
+        for name in ("add_columns", "edit_columns"):
+            if name in fields:
+                fields[name] = _COLUMNS
+
+
+def _related_rows_may_be_absent(schema: dict) -> None:
+    for name, field in schema.get("properties", {}).items():
+        if set(field) == {"$ref"}:
+            schema["properties"][name] = {"allOf": [field], "nullable": True}
 
 
 def complete_spec(spec: dict) -> dict:
-    for operations in spec.get("paths", {}).values():
+    for path, operations in spec.get("paths", {}).items():
         for operation in operations.values():
-            if isinstance(operation, dict) and operation.get("security"):
-                responses = operation.setdefault("responses", {})
-                for code, answer in _GUARD_ANSWERS.items():
-                    responses.setdefault(code, answer)
+            if isinstance(operation, dict):
+                _complete_operation(path, operation)
+    components = spec.get("components", {})
+    for answer in components.get("responses", {}).values():
+        if "message" in _fields_of(answer):
+            _fields_of(answer)["message"] = _MESSAGE
+    for schema in components.get("schemas", {}).values():
+        _related_rows_may_be_absent(schema)
     return spec
 
 

@@ -13,8 +13,8 @@ import re
 
 from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from app.validators import MAX_ID, is_id
 
@@ -29,6 +29,14 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002 (werkzeug's names)
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value):
+        """An id out of range is an unknown row: 404 at once. (A refused value would let the router try the
+        next rule, e.g. FAB's PUT/DELETE …/<pk> for a GET …/<int:pk>, and answer 405.)"""
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound() from None
 
 
 class InvalidText(BadRequest):
