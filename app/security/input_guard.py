@@ -25,7 +25,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 class IdConverter(IntegerConverter):
     """<int:…> for row ids: ASCII digits only (werkzeug's \\d takes «１»), 1…MAX_ID, else 404."""
 
-    regex = r"[0-9]+"
+    regex = r"-?[0-9]+"  # a sign too, so that -1 is this rule's 404 rather than another rule's 405
 
     def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002 (werkzeug's names)
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

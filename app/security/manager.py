@@ -1,7 +1,7 @@
 """The portal's SecurityManager: our user model and account views, FAB's role screens hidden."""
 import datetime
 
-from flask import g, has_request_context
+from flask import g, has_request_context, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import (
     Permission,
@@ -19,6 +19,10 @@ from app.security import sessions
 from app.security.login_limits import limit_logins
 from app.views.base import EagerSQLAInterface
 from app.views.users import TmkResetPasswordView, TmkUserInfoEditView, TmkUserModelView
+
+
+def _token_refused(message):
+    return jsonify(message=str(message)), 401
 
 
 class TmkSecurityManager(SecurityManager):
@@ -56,9 +60,15 @@ class TmkSecurityManager(SecurityManager):
         )
 
     def create_jwt_manager(self, app):
-        """FAB's, and every token carries the account's session epoch (app/security/sessions.py)."""
+        """FAB's, and every token carries the account's session epoch (app/security/sessions.py). A token
+        that is missing, malformed, expired or of an ended session answers 401 in Russian (the library
+        says 422 in English for a malformed one)."""
         jwt_manager = super().create_jwt_manager(app)
         jwt_manager.additional_claims_loader(sessions.token_claims)
+        jwt_manager.unauthorized_loader(lambda _reason: _token_refused(_l("Sign in: an access token is required")))
+        jwt_manager.invalid_token_loader(lambda _reason: _token_refused(_l("The access token is not valid")))
+        jwt_manager.expired_token_loader(lambda *_: _token_refused(_l("The access token has expired: sign in again")))
+        jwt_manager.user_lookup_error_loader(lambda *_: _token_refused(_l("The session has ended: sign in again")))
         return jwt_manager
 
     def load_user(self, pk):
