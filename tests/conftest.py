@@ -1,4 +1,5 @@
 """Fixtures: one migrated app with the demo region per database backend, and logged-in clients."""
+import contextlib
 import os
 import re
 import tempfile
@@ -45,18 +46,27 @@ def tmp_root():
     return Path(tempfile.mkdtemp(prefix="tmk-test-"))
 
 
-@pytest.fixture(scope="session", params=backends())
-def app(request, tmp_root):
-    url = fresh_database(request.param, tmp_root)
+@contextlib.contextmanager
+def app_with_own_database(backend: str, folder):
+    """A migrated app with the demo region in a new database of that backend, dropped afterwards."""
+    url = fresh_database(backend, folder)
     application = make_app(url)
     prepare_database(application)
-    yield application
-    with application.app_context():
-        from app.extensions import db
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            from app.extensions import db
 
-        db.session.remove()
-        db.engine.dispose()
-    drop_database(url)
+            db.session.remove()
+            db.engine.dispose()
+        drop_database(url)
+
+
+@pytest.fixture(scope="session", params=backends())
+def app(request, tmp_root):
+    with app_with_own_database(request.param, tmp_root) as application:
+        yield application
 
 
 @pytest.fixture()
@@ -72,6 +82,25 @@ def login(client, username: str, password: str = DEMO_PASSWORD):
     response = client.post("/login/", data={"username": username, "password": password})
     assert response.status_code == 302, f"login of {username} failed"
     return client
+
+
+def api_token(app, username: str) -> dict:
+    """The Authorization header of a JWT from /api/v1/security/login."""
+    response = app.test_client().post("/api/v1/security/login", json={
+        "username": username, "password": DEMO_PASSWORD, "provider": "db"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+
+@pytest.fixture()
+def api(app):
+    """api("POST", url, "requester1", json=…) → the answer to that user's JWT."""
+    client = app.test_client()
+
+    def call(method, url, username, **kwargs):
+        return client.open(url, method=method, headers=api_token(app, username), **kwargs)
+
+    return call
 
 
 @pytest.fixture()

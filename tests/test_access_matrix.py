@@ -19,7 +19,7 @@ from app.workflow import chat
 from app.workflow import requests as wf
 from tests.conftest import login, make_app
 from tests.requests_helpers import new_request, user
-from tests.test_user_access import api_token
+from tests.conftest import api_token
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -239,3 +239,30 @@ def test_the_matrix_covers_every_request_endpoint(matrix_app):
     about_one = {rule.rule for rule in matrix_app.url_map.iter_rules()
                  if "<int:request_id>" in rule.rule or "<int:document_id>" in rule.rule}
     assert about_one - tried == set()
+
+
+# Pages of a role rather than of a request: page → the roles that open it (everyone else is sent to the
+# login page with «access denied», 302). Which rows each one shows is the pages' own tests' matter
+# (tests/test_user_access.py, test_patient_privacy.py, test_mail_failures.py).
+ROLE_PAGES = {
+    "/users/list/": {"regadmin", "moadmin1", "moadmin2"},
+    "/patient-mismatches/list/": {"regadmin", "moadmin1", "moadmin2"},
+    "/undelivered-mail/list/": {"regadmin", "moadmin1", "moadmin2"},
+    "/medicalorganizationview/list/": {"regadmin"},
+    "/routeview/list/": {"regadmin"},
+    "/departmentview/list/": {"regadmin", "moadmin1", "moadmin2"},
+    "/documents/": {row[0] for row in MATRIX},
+    "/messages/": {row[0] for row in MATRIX},
+}
+
+
+@pytest.mark.parametrize("username", [row[0] for row in MATRIX])
+def test_role_pages_open_for_their_roles_only(matrix_app, username):
+    client = login(matrix_app.test_client(), username)
+    answers = {page: client.get(page).status_code for page in ROLE_PAGES}
+    assert answers == {page: 200 if username in roles else 302 for page, roles in ROLE_PAGES.items()}
+
+
+def test_logout_everywhere_is_a_post_of_the_signed_in_user(matrix_app):
+    assert matrix_app.test_client().post("/logout-everywhere/").status_code == 302  # to the login page
+    assert login(matrix_app.test_client(), "requester1").get("/logout-everywhere/").status_code == 405

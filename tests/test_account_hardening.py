@@ -13,22 +13,16 @@ from flask_appbuilder.security.sqla.models import Role
 from app.extensions import db
 from app.models import CareProfile, MedicalOrganization, TmkUser
 from app.security import roles
-from tests.conftest import DEMO_PASSWORD, make_app, prepare_database
-from tests.databases import backends, drop_database, fresh_database
+from tests.conftest import DEMO_PASSWORD, app_with_own_database
+from tests.databases import backends
 
 SQL_WORDS = re.compile(r"(?i)\b(insert|update|delete from|select|foreign key|violates|constraint|sqlite|psycopg)\b")
 
 
 @pytest.fixture(scope="module", params=backends())
 def app(request, tmp_path_factory):
-    url = fresh_database(request.param, tmp_path_factory.mktemp("accounts"))
-    application = make_app(url)
-    prepare_database(application)
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    drop_database(url)
+    with app_with_own_database(request.param, tmp_path_factory.mktemp("accounts")) as application:
+        yield application
 
 
 @pytest.fixture(scope="module")

@@ -105,7 +105,7 @@ def test_history_after_an_id_gives_what_was_missed(ctx):
 # ---- the chat over REST: members only ----
 
 def test_members_read_and_write_others_get_404(app):
-    from tests.test_user_access import api_token
+    from tests.conftest import api_token
 
     with app.app_context():
         request_id = new_request().id
@@ -131,7 +131,7 @@ def test_members_read_and_write_others_get_404(app):
 
 
 def test_a_removed_member_can_no_longer_read(app):
-    from tests.test_user_access import api_token
+    from tests.conftest import api_token
 
     with app.app_context():
         request = new_request()

@@ -20,7 +20,7 @@ from app.security.documents import may_read_document
 from app.workflow import chat
 from tests.conftest import DEMO_PASSWORD, login, make_app, visible_text
 from tests.requests_helpers import new_request, user
-from tests.test_user_access import api_token
+from tests.conftest import api_token
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -121,7 +121,7 @@ def test_the_page_uploads_with_its_session_and_csrf_token(app, request_id):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login/").get_data(as_text=True))
     client.post("/login/", data={"username": "requester1", "password": DEMO_PASSWORD, "csrf_token": token.group(1)})
     page = client.get(f"/requests/{request_id}").get_data(as_text=True)
-    chat_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    chat_token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     # another site's form could post a file with the cookie: without the page's token it is refused
     forged = upload(client, request_id, "скан.png", unique(PNG))
     assert forged.status_code == 400 and forged.json["message"].startswith("Страница устарела")

@@ -7,24 +7,13 @@ import re
 
 import pytest
 
-from tests.conftest import login, make_app
+from tests.conftest import make_app
 from tests.requests_helpers import route, unique_policy
-from tests.test_user_access import api_token
 
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 FULL_WIDTH_SNILS = "１１２２３３４４５９５"  # 112-233-445 95, a valid number, in full-width digits
 ARABIC_INDIC_SNILS = "١١٢٢٣٣٤٤٥٩٥"
 TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
-
-
-@pytest.fixture()
-def api(app):
-    client = app.test_client()
-
-    def call(method, url, username, **kwargs):
-        return client.open(url, method=method, headers=api_token(app, username), **kwargs)
-
-    return call
 
 
 def body(app, patient=None, **changes):

@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
 
 from app.extensions import db
 from app.models import TmkUser
-from tests.conftest import make_app, prepare_database
-from tests.databases import backends, drop_database, fresh_database
+from tests.conftest import api_token, app_with_own_database
+from tests.databases import backends
 
 ROLES = ["requester1", "consultant1", "moadmin2", "regadmin"]
 EXAMPLES = 15  # per operation, per mode and per role: ~2 500 calls in all
@@ -38,21 +38,8 @@ CHECKS = {
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_root):
-    url = fresh_database(backends()[-1], tmp_root)
-    application = make_app(url)
-    prepare_database(application)
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    drop_database(url)
-
-
-def _token(app, username: str) -> dict:
-    answer = app.test_client().post("/api/v1/security/login", json={
-        "username": username, "password": "Demo-2026!", "provider": "db"})
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    return {"Authorization": f"Bearer {answer.json['access_token']}"}
+    with app_with_own_database(backends()[-1], tmp_root) as application:
+        yield application
 
 
 def _actor_ids(app) -> set[str]:
@@ -86,7 +73,7 @@ def _described(error: BaseException) -> str:
 
 @pytest.mark.parametrize("username", ROLES)
 def test_the_api_answers_every_generated_call_within_its_spec(fuzz_app, username):
-    headers = _token(fuzz_app, username)
+    headers = api_token(fuzz_app, username)
     schema = schemathesis.openapi.from_wsgi("/api/v1/_openapi", fuzz_app, headers=headers)
     actor_ids = _actor_ids(fuzz_app)
     with fuzz_app.app_context():
@@ -95,7 +82,7 @@ def test_the_api_answers_every_generated_call_within_its_spec(fuzz_app, username
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in CHECKS:
-            headers = _token(fuzz_app, username)  # a fresh token: an earlier call may have ended the last one
+            headers = api_token(fuzz_app, username)  # a fresh token: an earlier call may have ended the last one
             try:
                 _fuzz(fuzz_app, operation, mode, headers, actor_ids, spare_id)
             except (Exception, FailureGroup) as error:  # every operation is tried, all failures reported
@@ -107,7 +94,7 @@ def test_the_api_answers_every_generated_call_within_its_spec(fuzz_app, username
 
 def test_every_signed_in_api_user_reads_the_spec(fuzz_app):
     for username in ROLES + ["coordinator1"]:
-        answer = fuzz_app.test_client().get("/api/v1/_openapi", headers=_token(fuzz_app, username))
+        answer = fuzz_app.test_client().get("/api/v1/_openapi", headers=api_token(fuzz_app, username))
         assert answer.status_code == 200, username
         assert "/api/v1/requests/{request_id}" in answer.json["paths"]
     assert fuzz_app.test_client().get("/api/v1/_openapi").status_code == 401
@@ -123,7 +110,7 @@ def test_a_malformed_token_is_401_in_russian(fuzz_app, authorization):
 
 
 def test_an_id_out_of_range_is_404_whatever_the_method(fuzz_app):
-    headers = _token(fuzz_app, "regadmin")
+    headers = api_token(fuzz_app, "regadmin")
     client = fuzz_app.test_client()
     for method, path in (("get", "/api/v1/users/-1"), ("get", "/api/v1/users/99999999999"),
                          ("post", "/api/v1/requests/99999999999/messages"), ("get", "/requests/-5")):

@@ -14,7 +14,7 @@ from tests.conftest import login, make_app
 from tests.requests_helpers import new_request, user
 from tests.test_conclusions import FORM, request_in_work
 from tests.test_request_api import body
-from tests.test_user_access import api_token
+from tests.conftest import api_token
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
 CHANNEL = "tmk-test-outages"

@@ -8,7 +8,6 @@ import pytest
 
 from tests.conftest import visible_text
 from tests.requests_helpers import route, unique_policy
-from tests.test_user_access import api_token
 
 SECRET = {"last_name": "Засекреченный", "first_name": "Тайновид", "middle_name": "Скрытович",
           "birth_date": "1951-03-04", "sex": "male"}
@@ -21,16 +20,6 @@ def valid_snils() -> str:
         number = f"{random.randint(2_000_000, 999_999_999):09d}"
         total = sum(int(digit) * weight for digit, weight in zip(number, range(9, 0, -1))) % 101
         return number + f"{0 if total == 100 else total:02d}"
-
-
-@pytest.fixture()
-def api(app):
-    client = app.test_client()
-
-    def call(method, url, username, **kwargs):
-        return client.open(url, method=method, headers=api_token(app, username), **kwargs)
-
-    return call
 
 
 def body(app, patient: dict) -> dict:

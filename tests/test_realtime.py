@@ -89,7 +89,7 @@ def test_a_stranger_cannot_join_or_send(app, request_id):
 
 
 def test_rest_and_system_messages_reach_the_sockets(app, request_id):
-    from tests.test_user_access import api_token
+    from tests.conftest import api_token
 
     author = socket_for(app, "requester1")
     author.emit("join", {"request_id": request_id}, namespace=NAMESPACE, callback=True)

@@ -2,18 +2,7 @@
 import pytest
 
 from tests.requests_helpers import route, unique_policy
-from tests.test_user_access import api_token
 
-
-
-@pytest.fixture()
-def api(app):
-    client = app.test_client()
-
-    def call(method, url, username, **kwargs):
-        return client.open(url, method=method, headers=api_token(app, username), **kwargs)
-
-    return call
 
 
 def body(app, profile="Кардиология", org="ГКБ № 1", **changes):

@@ -7,7 +7,7 @@ from app.extensions import db
 from app.models import AuditEvent, RequestAttachment
 from app.workflow import requests as wf
 from tests.requests_helpers import new_request, user
-from tests.test_user_access import api_token
+from tests.conftest import api_token
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import Document
 from tests.requests_helpers import new_request, route, unique_policy, user
-from tests.test_user_access import api_token
+from tests.conftest import api_token
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -7,6 +7,7 @@ from flask_appbuilder.security.sqla.models import Role
 from app.extensions import db
 from app.models import Department, MedicalOrganization, TmkUser
 from app.security import roles
+from tests.conftest import api_token
 
 
 def ids(app):
@@ -128,13 +129,6 @@ def test_doctor_has_no_account_management(app, client_for):
 
 
 # ---- the same rules through the REST API ----
-
-def api_token(app, username):
-    response = app.test_client().post("/api/v1/security/login", json={
-        "username": username, "password": "Demo-2026!", "provider": "db"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return {"Authorization": f"Bearer {response.json['access_token']}"}
-
 
 def test_api_list_and_get_follow_the_rules(app):
     users, *_ = ids(app)

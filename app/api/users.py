@@ -7,7 +7,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from marshmallow_sqlalchemy import field_for
-from marshmallow_sqlalchemy.fields import Related, RelatedList
+from marshmallow_sqlalchemy.fields import Related
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 

@@ -134,7 +134,8 @@
       method: "POST",
       body: form,
       credentials: "same-origin",
-      headers: {"X-CSRFToken": box.getAttribute("data-csrf-token"), "Accept": "application/json"}
+      headers: {"X-CSRFToken": document.querySelector('meta[name="csrf-token"]').getAttribute("content"),  // tmk/base.html
+                "Accept": "application/json"}
     });
     if (response.ok) { return; }
     var answer = await response.json().catch(function () { return {}; });
