@@ -241,8 +241,8 @@ def test_the_matrix_covers_every_request_endpoint(matrix_app):
     assert about_one - tried == set()
 
 
-# Pages of a role rather than of a request: page → the roles that open it (everyone else is sent to the
-# login page with «access denied», 302). Which rows each one shows is the pages' own tests' matter
+# Pages of a role rather than of a request: page → the roles that open it (everyone else gets the
+# «access denied» page, 403). Which rows each one shows is the pages' own tests' matter
 # (tests/test_user_access.py, test_patient_privacy.py, test_mail_failures.py).
 ROLE_PAGES = {
     "/users/list/": {"regadmin", "moadmin1", "moadmin2"},
@@ -260,7 +260,7 @@ ROLE_PAGES = {
 def test_role_pages_open_for_their_roles_only(matrix_app, username):
     client = login(matrix_app.test_client(), username)
     answers = {page: client.get(page).status_code for page in ROLE_PAGES}
-    assert answers == {page: 200 if username in roles else 302 for page, roles in ROLE_PAGES.items()}
+    assert answers == {page: 200 if username in roles else 403 for page, roles in ROLE_PAGES.items()}
 
 
 def test_logout_everywhere_is_a_post_of_the_signed_in_user(matrix_app):
