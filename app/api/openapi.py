@@ -4,7 +4,7 @@ A МИС built from the spec, and the schemathesis test, must find every answer 
 - FAB's @protect answers 401 without a valid token and 403 without the permission, but only some of its
   operations list them;
 - a refused body's "message" is text, or an object of field → messages (FAB's and ours alike);
-- FAB's generated `ids` are the rows' integer keys, `_info`'s add/edit columns are lists, and a related
+- FAB's generated `id` and `ids` are the rows' integer keys, `_info`'s add/edit columns are lists, and a related
   row (an account's МО) may be absent.
 """
 from flask_appbuilder.api.manager import OpenApi
@@ -24,15 +24,22 @@ def _fields_of(answer: dict) -> dict:
     return answer.get("content", {}).get("application/json", {}).get("schema", {}).get("properties", {})
 
 
+def _integer_keys(fields: dict) -> None:
+    if "ids" in fields:
+        fields["ids"]["items"] = {"type": "integer"}
+    if fields.get("id", {}).get("type") == "string":  # FAB's "The item id"
+        fields["id"] = {**fields["id"], "type": "integer"}
+
+
 def _complete_operation(path: str, operation: dict) -> None:
     responses = operation.setdefault("responses", {})
     if operation.get("security"):
         for code, answer in _GUARD_ANSWERS.items():
             responses.setdefault(code, answer)
-    fields = _fields_of(responses.get("200", {}))
-    if "ids" in fields:
-        fields["ids"]["items"] = {"type": "integer"}
+    for code in ("200", "201"):
+        _integer_keys(_fields_of(responses.get(code, {})))
     if path.endswith("/_info"):
+        fields = _fields_of(responses.get("200", {}))
         for name in ("add_columns", "edit_columns"):
             if name in fields:
                 fields[name] = _COLUMNS
