@@ -10,7 +10,8 @@ from config import BASE_DIR, Config
 
 def create_app(overrides: dict | None = None) -> Flask:
     config = Config()
-    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    # the pages' templates (FAB's overrides under appbuilder/) are the top-level templates/ (DESIGN.md §2)
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH, template_folder=str(BASE_DIR / "templates"))
     app.config.from_object(config)
     app.config.update(overrides or {})
     from app.security.input_guard import init_input_guard
