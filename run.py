@@ -7,7 +7,7 @@ import argparse
 from flask_migrate import upgrade
 
 from app import create_app
-from app.accounts_setup import ensure_first_admin
+from app.security.first_admin import ensure_first_admin
 from app.demo import USERS, load_demo
 from app.extensions import socketio
 from app.jobs.queue import PeriodicRunner

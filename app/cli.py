@@ -3,7 +3,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.accounts_setup import ensure_first_admin
+from app.security.first_admin import ensure_first_admin
 from app.demo import load_demo
 from app.security.roles import sync_roles
 

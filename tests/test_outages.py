@@ -107,7 +107,7 @@ def test_what_was_kept_is_queued_by_the_minute_sweep_when_redis_is_back(app, dea
 
 
 def demo_statuses(application) -> list[tuple[str, str]]:
-    from app.demo_requests import CASES
+    from app.demo.requests import CASES
 
     questions = {case[7] for case in CASES}
     with application.app_context():

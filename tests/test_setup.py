@@ -1,5 +1,5 @@
 """Roles, the first administrator and the demo region: each set-up step can run again safely."""
-from app.accounts_setup import ensure_first_admin
+from app.security.first_admin import ensure_first_admin
 from app.demo import load_demo
 from app.extensions import db
 from app.models import CareProfile, MedicalOrganization, Route, TmkUser

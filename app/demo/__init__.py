@@ -4,7 +4,7 @@ Logins and the shared password (TMK_DEMO_PASSWORD) are listed in README.md.
 """
 from flask import current_app
 
-from app.demo_requests import load_demo_requests
+from app.demo.requests import load_demo_requests
 from app.extensions import db
 from app.models import CareProfile, Department, MedicalOrganization, Route
 from app.security import roles
