@@ -60,7 +60,7 @@ class Config:
         self.APP_ICON = ""
         self.FAB_CREATE_DB = False  # the schema belongs to migrations/
         self.FAB_UPDATE_PERMS = False  # permissions are synced by `flask tmk init`, not per start
-        self.FAB_SECURITY_MANAGER_CLASS = "app.security.manager.TmkSecurityManager"
+        self.FAB_SECURITY_MANAGER_CLASS = "app.views.users.PortalSecurityManager"
         self.FAB_INDEX_VIEW = "app.views.home.HomeView"
         self.FAB_BASE_TEMPLATE = "tmk/base.html"
         self.FAB_ADD_SECURITY_VIEWS = True

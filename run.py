@@ -10,7 +10,7 @@ from app import create_app
 from app.security.first_admin import ensure_first_admin
 from app.demo import USERS, load_demo
 from app.extensions import socketio
-from app.jobs.queue import PeriodicRunner
+from app.core.jobs import PeriodicRunner
 from app.security.roles import sync_roles
 
 

@@ -5,8 +5,8 @@ import pytest
 from app.extensions import db
 from app.models import Dialog, DialogMember, Message
 from app.workflow import chat
-from app.workflow import requests as wf
-from app.workflow.errors import InvalidInput
+from app.workflow import apply
+from app.core.errors import InvalidInput
 from tests.requests_helpers import new_request, user
 
 
@@ -30,7 +30,7 @@ def system_texts(request):
 def test_no_dialog_for_a_draft_one_on_submission(ctx):
     draft = new_request(submit=False)
     assert chat.dialog_of(db.session, draft.id) is None
-    wf.submit_request(user("requester1"), draft)
+    apply(user("requester1"), draft, "submit")
     assert chat.dialog_of(db.session, draft.id) is not None
     # author and the МО administrators of both sides
     assert members(draft) == {"requester1", "moadmin1", "moadmin2"}
@@ -38,13 +38,13 @@ def test_no_dialog_for_a_draft_one_on_submission(ctx):
 
 def test_membership_and_system_messages_follow_the_request(ctx):
     request = new_request()
-    wf.take(user("consultant1"), request)
-    wf.request_info(user("consultant1"), request, "Нужна ЭКГ")
-    wf.provide_info(user("requester1"), request, "Вот ЭКГ")
-    wf.transfer(user("consultant1"), request, user("consultant2").id, "Отпуск")
+    apply(user("consultant1"), request, "take")
+    apply(user("consultant1"), request, "request_info", {"comment": "Нужна ЭКГ"})
+    apply(user("requester1"), request, "provide_info", {"comment": "Вот ЭКГ"})
+    apply(user("consultant1"), request, "transfer", {"consultant_id": user("consultant2").id, "comment": "Отпуск"})
     assert {"consultant1", "consultant2"} <= members(request)
-    wf.take(user("consultant2"), request)
-    wf.refuse(user("consultant2"), request, "Не по профилю")
+    apply(user("consultant2"), request, "take")
+    apply(user("consultant2"), request, "refuse", {"comment": "Не по профилю"})
     with app_locale():
         texts = system_texts(request)
     assert texts[0] == "Заявка отправлена"
@@ -152,7 +152,7 @@ def test_messages_lists_my_chats_newest_first_with_unread_and_finished_in_grey(a
     with app.app_context():
         older, newer = new_request(), new_request()
         finished = new_request()
-        wf.cancel(user("requester1"), finished, "Не нужна")
+        apply(user("requester1"), finished, "cancel", {"comment": "Не нужна"})
         dialog = chat.dialog_of(db.session, older.id)
         chat.post_message(db.session, dialog, user("requester1"), "Свежий вопрос")
         db.session.commit()

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from app.conclusions.signatures import verify_detached
 from app.extensions import db
 from app.models import AuditEvent, Conclusion, ConsultationRequest, Document, Message, Notification, Signature, utcnow
-from app.workflow import requests as wf
+from app.workflow import apply
 from tests.conftest import DEMO_PASSWORD, make_app, visible_text
 from tests.crypto_helpers import make_ca, make_doctor, sign_detached
 from tests.requests_helpers import new_request, user
@@ -38,7 +38,7 @@ def doctor(app):
 
 def request_in_work(consultant="consultant1"):
     consultation = new_request()
-    wf.take(user(consultant), consultation)
+    apply(user(consultant), consultation, "take")
     return consultation.id
 
 

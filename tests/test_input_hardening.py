@@ -194,9 +194,9 @@ def test_a_failed_csrf_check_and_an_over_size_form_render_the_error_page(app, st
 def test_an_over_size_scan_on_the_api_is_413(app, api):
     with app.app_context():
         from tests.requests_helpers import new_request, user
-        from app.workflow.requests import take
+        from app.workflow import apply
 
-        request_id = take(user("consultant1"), new_request()).id
+        request_id = apply(user("consultant1"), new_request(), "take").id
     limit = app.config["MAX_CONTENT_LENGTH"]
     scan = b"%PDF-1.4\n" + b"0" * (limit + 1024 * 1024)
     import io

@@ -42,12 +42,12 @@ def test_warning_then_overdue_each_once(app):
 
 
 def test_paused_and_finished_requests_are_left_alone(app):
-    from app.workflow import requests as wf
+    from app.workflow import apply
 
     with app.app_context():
         paused = new_request()
-        wf.take(user("consultant1"), paused)
-        wf.request_info(user("consultant1"), paused, "ЭКГ?")
+        apply(user("consultant1"), paused, "take")
+        apply(user("consultant1"), paused, "request_info", {"comment": "ЭКГ?"})
         paused.due_at = utcnow() - datetime.timedelta(minutes=5)
         db.session.commit()
         check_deadlines(db.session, utcnow())

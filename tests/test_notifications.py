@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 from app.extensions import db
 from app.jobs import tasks
 from app.models import Notification
-from app.workflow import requests as wf
+from app.workflow import apply
 from tests.conftest import make_app
 from tests.requests_helpers import new_request, user
 
@@ -77,7 +77,7 @@ def test_participants_get_an_email_without_medical_content(mail_app, smtp):
         request = new_request()
         author_email = user("requester1").email
         inbox.messages.clear()
-        wf.take(user("consultant1"), request)
+        apply(user("consultant1"), request, "take")
         number, request_id = request.number, request.id
         patient = request.patient.last_name
     assert wait_for(lambda: any(author_email in to for to, _ in inbox.messages))
@@ -96,7 +96,7 @@ def test_nothing_is_lost_while_the_smtp_server_is_down(mail_app, smtp):
         request = new_request()
         inbox.messages.clear()
         controller.stop()  # the mail server goes down
-        wf.take(user("consultant1"), request)
+        apply(user("consultant1"), request, "take")
         request_id = request.id
         time.sleep(3)  # the in-process retries (1 s, 1 s) fail
         pending = db.session.query(Notification).filter_by(request_id=request_id, email_state="pending").count()
@@ -119,7 +119,7 @@ def test_no_email_for_those_who_switched_it_off_but_the_notification_stays(mail_
         try:
             request = new_request(author="requester2")
             inbox.messages.clear()
-            wf.take(user("consultant1"), request)
+            apply(user("consultant1"), request, "take")
             mine = db.session.query(Notification).filter_by(request_id=request.id, user_id=author.id).one()
             assert mine.email_state == "none"
         finally:
@@ -147,10 +147,10 @@ def test_the_profile_switches_off_mail_for_chosen_events_only(mail_app, smtp):
         assert author.email_muted == "taken" and "taken" not in author.email_events
         try:
             request = new_request(author="requester2")
-            wf.take(user("consultant1"), request)
+            apply(user("consultant1"), request, "take")
             taken = db.session.query(Notification).filter_by(request_id=request.id, user_id=author.id).one()
             assert taken.email_state == "none"
-            wf.request_info(user("consultant1"), request, "Пришлите ЭКГ")
+            apply(user("consultant1"), request, "request_info", {"comment": "Пришлите ЭКГ"})
             states = {n.event.action: n.email_state
                       for n in db.session.query(Notification).filter_by(request_id=request.id, user_id=author.id)}
             assert states["request_info"] in ("pending", "sent")
@@ -165,7 +165,7 @@ def test_without_a_mail_server_mail_goes_to_the_outbox(app, tmp_path):
     outbox_app = make_app(app.config["SQLALCHEMY_DATABASE_URI"], MAIL_SERVER="")
     with outbox_app.app_context():
         request = new_request()
-        wf.take(user("consultant1"), request)
+        apply(user("consultant1"), request, "take")
         outbox = Path(outbox_app.instance_path) / "outbox"
         assert wait_for(lambda: any(outbox.glob("notification-*.eml")))
 
@@ -188,7 +188,7 @@ def test_with_redis_the_mail_goes_through_an_rq_worker(app, smtp):
     with queued.app_context():
         request = new_request()
         inbox.messages.clear()
-        wf.take(user("consultant1"), request)
+        apply(user("consultant1"), request, "take")
         assert queue.count >= 1  # queued after the commit, not sent yet
         SimpleWorker([queue], connection=connection).work(burst=True)
         db.session.expire_all()
@@ -202,7 +202,7 @@ def test_the_bell_counts_and_the_list_marks_read(app, client_for):
 
     with app.app_context():
         request = new_request()
-        wf.take(user("consultant1"), request)
+        apply(user("consultant1"), request, "take")
         number = request.number
     client = client_for("requester1")
     home = client.get("/").get_data(as_text=True)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.jobs import tasks
 from app.models import ConsultationRequest, KeptJob, Notification, Patient, utcnow
-from app.workflow import requests as wf
+from app.workflow import apply
 from tests.conftest import login, make_app
 from tests.requests_helpers import new_request, user
 from tests.test_conclusions import FORM, request_in_work
@@ -46,7 +46,7 @@ def test_creating_and_taking_a_request_answer_success_while_redis_is_down(dead_r
         assert made == 1  # one request: the client had no reason to retry
         mails = {n.id for n in db.session.query(Notification).filter_by(request_id=request_id, email_state="pending")}
         assert mails  # the author wants to know it was taken
-        kept = {job.args[0] for job in kept_jobs("send_notification_mail")}
+        kept = {job.args[0] for job in kept_jobs("app.jobs.tasks.send_notification_mail")}
         assert mails <= kept  # the mail is kept in the database, not lost
 
 
@@ -71,7 +71,7 @@ def test_a_conclusion_is_rendered_here_while_redis_is_down(dead_redis_app):
         consultation = db.session.get(ConsultationRequest, request_id)
         assert consultation.status == "signing" and consultation.conclusion.state == "ready"
         conclusion_id = consultation.conclusion.id
-        assert conclusion_id not in {job.args[0] for job in kept_jobs("render_conclusion")}
+        assert conclusion_id not in {job.args[0] for job in kept_jobs("app.jobs.tasks.render_conclusion")}
 
 
 @pytest.mark.skipif(not LIVE_REDIS, reason="TEST_REDIS_URL is not set")
@@ -81,10 +81,10 @@ def test_what_was_kept_is_queued_by_the_minute_sweep_when_redis_is_back(app, dea
 
     with dead_redis_app.app_context():
         consultation = new_request()
-        wf.take(user("consultant1"), consultation)  # committed; the mail job cannot be queued
+        apply(user("consultant1"), consultation, "take")  # committed; the mail job cannot be queued
         request_id = consultation.id
         mails = {n.id for n in db.session.query(Notification).filter_by(request_id=request_id, email_state="pending")}
-        assert mails and mails <= {job.args[0] for job in kept_jobs("send_notification_mail")}
+        assert mails and mails <= {job.args[0] for job in kept_jobs("app.jobs.tasks.send_notification_mail")}
         # a minute later: the sweep leaves a job alone while the committing process may still queue it
         db.session.execute(sa.update(KeptJob).values(next_attempt_at=utcnow() - datetime.timedelta(seconds=1)))
         db.session.commit()
@@ -96,7 +96,7 @@ def test_what_was_kept_is_queued_by_the_minute_sweep_when_redis_is_back(app, dea
     try:
         with live.app_context():
             tasks.every_minute()  # what RQ's cron runs once Redis is back
-            assert not {job.args[0] for job in kept_jobs("send_notification_mail")} & mails
+            assert not {job.args[0] for job in kept_jobs("app.jobs.tasks.send_notification_mail")} & mails
             assert mail_queue.count >= len(mails)
             SimpleWorker([mail_queue], connection=connection).work(burst=True)
             db.session.expire_all()

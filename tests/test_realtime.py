@@ -99,9 +99,9 @@ def test_rest_and_system_messages_reach_the_sockets(app, request_id):
     with app.app_context():
         from app.extensions import db
         from app.models import ConsultationRequest
-        from app.workflow import requests as wf
+        from app.workflow import apply
 
-        wf.take(user("consultant1"), db.session.get(ConsultationRequest, request_id))
+        apply(user("consultant1"), db.session.get(ConsultationRequest, request_id), "take")
     texts = [m["text"] for m in received(author, "message")]
     assert texts == ["Через REST", "Заявка взята в работу: Иванов И. И."]
 
@@ -140,9 +140,9 @@ def test_the_bell_rings_when_someone_acts_on_my_request(app, request_id):
     with app.app_context():
         from app.extensions import db
         from app.models import ConsultationRequest
-        from app.workflow import requests as wf
+        from app.workflow import apply
 
-        wf.take(user("consultant1"), db.session.get(ConsultationRequest, request_id))
+        apply(user("consultant1"), db.session.get(ConsultationRequest, request_id), "take")
     assert unread_pushed(author) == [before + 1]
     assert unread_pushed(consultant) == []  # not a participant: nothing for his room
     # reading the notifications puts the bell of the author's other tabs back to 0
@@ -171,8 +171,8 @@ def test_a_broadcast_does_not_need_a_second_database_connection(app, request_id)
     with narrow.app_context():
         from app.extensions import db
         from app.models import ConsultationRequest
-        from app.workflow import requests as wf
+        from app.workflow import apply
 
-        wf.take(user("consultant1"), db.session.get(ConsultationRequest, request_id))
+        apply(user("consultant1"), db.session.get(ConsultationRequest, request_id), "take")
     assert len(unread_pushed(bell)) == 1
     assert time.monotonic() - started < 2.5  # not one pool timeout waited

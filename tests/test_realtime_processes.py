@@ -206,8 +206,7 @@ def test_a_job_in_an_rq_worker_reaches_the_sockets_of_both_processes(portal, mem
     job = jobs.enqueue("app.jobs.tasks.check_deadlines")
     try:
         worker = subprocess.run(
-            [sys.executable, "-m", "rq.cli", "worker", "--burst", "--worker-class", "rq.worker.SimpleWorker",
-             "--url", REDIS, jobs.name], cwd=BASE_DIR, env=portal["env"], capture_output=True, text=True,
+            [sys.executable, "-m", "flask", "--app", "wsgi", "tmk", "worker", "--burst", jobs.name], cwd=BASE_DIR, env=portal["env"], capture_output=True, text=True,
             timeout=120)
         assert worker.returncode == 0, worker.stdout + worker.stderr
         assert job.get_status(refresh=True) == "finished", worker.stdout + worker.stderr

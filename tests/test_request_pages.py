@@ -16,10 +16,10 @@ def test_tabs_hold_what_the_design_says(app, client_for):
     with app.app_context():
         fresh = new_request(author="requester2").number
         taken = new_request(author="requester2")
-        from app.workflow.requests import take
+        from app.workflow import apply
         from tests.requests_helpers import user
 
-        take(user("consultant1"), taken)
+        apply(user("consultant1"), taken, "take")
         taken = taken.number
     c1 = client_for("consultant1")
     assert fresh in numbers_in(c1.get("/requests/available/?psize=100").get_data(as_text=True))

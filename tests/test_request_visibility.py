@@ -5,7 +5,7 @@ import pytest
 from app.documents.storage import store_upload
 from app.extensions import db
 from app.models import AuditEvent, RequestAttachment
-from app.workflow import requests as wf
+from app.workflow import apply
 from tests.requests_helpers import new_request, user
 from tests.conftest import api_token
 
@@ -20,7 +20,7 @@ def case(app):
         document = store_upload(user("requester1"), "выписка.pdf", PDF)
         db.session.add(RequestAttachment(request_id=fresh.id, document=document))
         taken = new_request(author="requester1")
-        wf.take(user("consultant1"), taken)
+        apply(user("consultant1"), taken, "take")
         db.session.commit()
         attachment_id = db.session.query(RequestAttachment).filter_by(request_id=fresh.id).one().id
         return {"fresh": fresh.id, "taken": taken.id, "attachment": attachment_id}

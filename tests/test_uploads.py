@@ -144,10 +144,10 @@ def test_the_request_form_refuses_a_misnamed_attachment(app, client_for):
 
 
 def test_a_conclusion_scan_must_match_its_name(app):
-    from app.workflow.requests import take
+    from app.workflow import apply
 
     with app.app_context():
-        request_id = take(user("consultant1"), new_request()).id
+        request_id = apply(user("consultant1"), new_request(), "take").id
     headers = api_token(app, "consultant1")
     url = f"/api/v1/requests/{request_id}/conclusion/scan"
 

@@ -5,9 +5,10 @@ import pytest
 
 from app.extensions import db
 from app.models import ConsultationRequest, RequestEvent, UrgencyRule
-from app.workflow import requests as wf
-from app.workflow.errors import InvalidInput, NotAllowed
-from app.workflow.rules import allowed_actions
+from app.workflow import apply, requests as wf
+from app.workflow.changes import consultant_choices
+from app.core.errors import InvalidInput, NotAllowed
+from app.workflow.transitions import allowed_actions
 from tests.requests_helpers import new_request, request_data, user
 
 
@@ -53,17 +54,17 @@ def test_approval_route_waits_for_the_requesting_mo(ctx):
     request = new_request(profile="Онкология", org="ОКБ", urgency="planned")
     assert request.status == "on_approval" and request.received_at is None
     with pytest.raises(NotAllowed):
-        wf.approve(user("moadmin1"), request)  # the consulting side's admin does not approve
-    wf.approve(user("moadmin2"), request, "Согласовано")
+        apply(user("moadmin1"), request, "approve")  # the consulting side's admin does not approve
+    apply(user("moadmin2"), request, "approve", {"comment": "Согласовано"})
     assert request.status == "new" and request.due_at is not None
 
 
 def test_reject_needs_a_reason_and_cancels(ctx):
     request = new_request(profile="Онкология", org="ОКБ", urgency="planned")
     with pytest.raises(InvalidInput):
-        wf.reject(user("moadmin2"), request, "  ")
+        apply(user("moadmin2"), request, "reject", {"comment": "  "})
     assert request.status == "on_approval"
-    wf.reject(user("moadmin2"), request, "Нет показаний")
+    apply(user("moadmin2"), request, "reject", {"comment": "Нет показаний"})
     assert request.status == "cancelled"
 
 
@@ -71,28 +72,28 @@ def test_the_full_cycle(ctx):
     request = new_request()
     c1, c2, author = user("consultant1"), user("consultant2"), user("requester1")
     assert "take" in allowed_actions(c1, request) and "take" not in allowed_actions(author, request)
-    wf.take(c1, request)
+    apply(c1, request, "take")
     assert request.status == "in_work" and request.consultant_id == c1.id
     with pytest.raises(InvalidInput):
-        wf.request_info(c1, request, "")
-    wf.request_info(c1, request, "Пришлите ЭКГ")
+        apply(c1, request, "request_info", {"comment": ""})
+    apply(c1, request, "request_info", {"comment": "Пришлите ЭКГ"})
     assert request.status == "awaiting_info" and request.paused_at is not None
     due_before = request.due_at
     request.paused_at -= datetime.timedelta(minutes=45)  # the author answers 45 minutes later
     db.session.commit()
-    wf.provide_info(author, request, "ЭКГ во вложении")
+    apply(author, request, "provide_info", {"comment": "ЭКГ во вложении"})
     assert request.status == "in_work" and request.paused_at is None
     assert request.due_at - due_before >= datetime.timedelta(minutes=45)
     with pytest.raises(InvalidInput):
-        wf.transfer(c1, request, c2.id, "")
-    assert [u.username for u in wf.consultant_choices(request, exclude=c1)] == ["consultant2"]
-    wf.transfer(c1, request, c2.id, "Отпуск")
+        apply(c1, request, "transfer", {"consultant_id": c2.id, "comment": ""})
+    assert [u.username for u in consultant_choices(request, exclude=c1)] == ["consultant2"]
+    apply(c1, request, "transfer", {"consultant_id": c2.id, "comment": "Отпуск"})
     assert request.status == "new" and request.designated_consultant_id == c2.id
     assert "take" not in allowed_actions(c1, request)
-    wf.take(c2, request)
+    apply(c2, request, "take")
     with pytest.raises(InvalidInput):
-        wf.refuse(c2, request, "")
-    wf.refuse(c2, request, "Недостаточно данных")
+        apply(c2, request, "refuse", {"comment": ""})
+    apply(c2, request, "refuse", {"comment": "Недостаточно данных"})
     assert request.status == "refused" and request.completed_at is not None
     actions = [a for a, _, _ in history(request)]
     assert actions == ["create", "submit", "take", "request_info", "provide_info", "deadline_paused",
@@ -104,13 +105,13 @@ def test_the_full_cycle(ctx):
 def test_illegal_transitions_change_nothing(ctx):
     request = new_request()
     with pytest.raises(NotAllowed):
-        wf.request_info(user("consultant1"), request, "x")  # not in work yet
+        apply(user("consultant1"), request, "request_info", {"comment": "x"})  # not in work yet
     with pytest.raises(NotAllowed):
-        wf.take(user("consultant3"), request)  # another МО
+        apply(user("consultant3"), request, "take")  # another МО
     with pytest.raises(NotAllowed):
-        wf.take(user("requester1"), request)
+        apply(user("requester1"), request, "take")
     with pytest.raises(NotAllowed):
-        wf.cancel(user("requester2"), request)
+        apply(user("requester2"), request, "cancel")
     db.session.refresh(request)
     assert request.status == "new" and len(history(request)) == 2
 
@@ -120,17 +121,17 @@ def test_coordinator_assigns_within_the_profile(ctx):
     coordinator = user("coordinator1")
     assert "take" not in allowed_actions(user("consultant1"), request)  # not in the common queue
     with pytest.raises(InvalidInput):
-        wf.assign(coordinator, request, user("consultant1").id)  # does not cover неврология
-    wf.assign(coordinator, request, user("consultant2").id)
+        apply(coordinator, request, "assign", {"consultant_id": user("consultant1").id})  # does not cover неврология
+    apply(coordinator, request, "assign", {"consultant_id": user("consultant2").id})
     assert request.status == "in_work" and request.consultant.username == "consultant2"
 
 
 def test_author_cancels_an_open_request(ctx):
     request = new_request()
-    wf.cancel(user("requester1"), request, "Пациент переведён")
+    apply(user("requester1"), request, "cancel", {"comment": "Пациент переведён"})
     assert request.status == "cancelled"
     with pytest.raises(NotAllowed):
-        wf.cancel(user("requester1"), request)
+        apply(user("requester1"), request, "cancel")
 
 
 def test_submit_checks_every_required_field(ctx):
@@ -186,7 +187,7 @@ def test_two_consultants_take_at_the_same_moment(app):
             request = db.session.get(ConsultationRequest, request_id)
             barrier.wait()
             try:
-                wf.take(actor, request)
+                apply(actor, request, "take")
                 results[username] = "taken"
             except NotAllowed as error:
                 results[username] = error.message
@@ -211,6 +212,6 @@ def test_two_consultants_take_at_the_same_moment(app):
 def test_an_incomplete_draft_cannot_be_submitted_by_the_button(ctx):
     draft = wf.save_request(user("requester1"), request_data(question="", consent_given=False), submit=False)
     with pytest.raises(InvalidInput) as error:
-        wf.submit_request(user("requester1"), draft)
+        apply(user("requester1"), draft, "submit")
     assert {"question", "consent_given"} <= set(error.value.fields)
     assert draft.status == "draft"

@@ -6,7 +6,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError
 
-from app.workflow.errors import InvalidInput, WorkflowError
+from app.core.errors import InvalidInput, WorkflowError
 
 # marshmallow's English messages, as our users read them
 SCHEMA_MESSAGES = {

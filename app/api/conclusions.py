@@ -15,7 +15,7 @@ from app.models import MODE_LABELS, Document, RequestAttachment
 from app.security.audit import audit
 from app.security.requests import find_visible_request
 from app.workflow import conclusions as flow
-from app.workflow.errors import InvalidInput, WorkflowError
+from app.core.errors import InvalidInput, WorkflowError
 
 
 

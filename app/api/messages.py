@@ -20,7 +20,7 @@ from app.validators import MAX_ID, ascii_digits
 from app.views.documents import document_json
 from app.views.formatting import format_datetime
 from app.workflow import chat
-from app.workflow.errors import InvalidInput, WorkflowError
+from app.core.errors import InvalidInput, WorkflowError
 
 
 class MessageSchema(Schema):

@@ -5,9 +5,12 @@ A МИС built from the spec, and the schemathesis test, must find every answer 
   operations list them;
 - a refused body's "message" is text, or an object of field → messages (FAB's and ours alike);
 - FAB's generated `id` and `ids` are the rows' integer keys, `_info`'s add/edit columns are lists, and a related
-  row (an account's МО) may be absent.
+  row (an account's МО) may be absent;
+- a request's `{action}` is one of the transitions that have a button (the transitions table).
 """
 from flask_appbuilder.api.manager import OpenApi
+
+from app.workflow.transitions import BY_HAND
 
 _GUARD_ANSWERS = {
     "401": {"$ref": "#/components/responses/401"},
@@ -36,6 +39,9 @@ def _complete_operation(path: str, operation: dict) -> None:
     if operation.get("security"):
         for code, answer in _GUARD_ANSWERS.items():
             responses.setdefault(code, answer)
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("name") == "action":
+            parameter["schema"] = {"type": "string", "enum": list(BY_HAND)}
     for code in ("200", "201"):
         _integer_keys(_fields_of(responses.get(code, {})))
     if path.endswith("/_info"):

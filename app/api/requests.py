@@ -21,9 +21,10 @@ from app.security.audit import audit
 from app.security.requests import TABS, ListFilters, find_visible_request, list_requests
 from app.validators import MAX_ID, ascii_digits, is_id
 from app.workflow import deadlines
-from app.workflow.errors import WorkflowError
-from app.workflow.requests import run_action, save_request
-from app.workflow.rules import ACTIONS, allowed_actions
+from app.core.errors import WorkflowError
+from app.workflow import apply
+from app.workflow.requests import save_request
+from app.workflow.transitions import BY_HAND, allowed_actions
 from app.workflow.validation import MAX_EXTERNAL_RECORDS, ExternalRecordData, PatientData, RequestData
 
 # ids are INTEGER columns (app/validators.py MAX_ID)
@@ -234,13 +235,13 @@ class RequestApi(WorkflowApiMixin, BaseApi):
     @safe
     @permission_name("act")
     def transition(self, request_id, action):
-        """Move a request: take, assign, transfer, request_info, provide_info, refuse, cancel, approve,
-        reject (and submit for a draft).
+        """Move a request by one of the transitions that have a button (the enum of `action`: the
+        transitions table, app/workflow/transitions.py).
         ---
         post:
           parameters:
           - {in: path, name: request_id, required: true, schema: {type: integer}}
-          - {in: path, name: action, required: true, schema: {type: string, enum: [submit, take, assign, transfer, request_info, provide_info, refuse, cancel, approve, reject]}}
+          - {in: path, name: action, required: true, schema: {type: string}}
           requestBody:
             content:
               application/json:
@@ -252,7 +253,7 @@ class RequestApi(WorkflowApiMixin, BaseApi):
             409: {description: "the action is not possible in this status for this user (Russian message)"}
             422: {description: "a required comment, reason or consultant is missing"}
         """
-        if action not in ACTIONS:
+        if action not in BY_HAND:
             return self.response_404()
         consultation = find_visible_request(db.session, g.user, request_id)
         if consultation is None:
@@ -262,8 +263,8 @@ class RequestApi(WorkflowApiMixin, BaseApi):
         if failure:
             return failure
         try:
-            run_action(g.user, consultation, action, comment=body["reason"] or body["comment"],
-                       consultant_id=body["consultant_id"])
+            apply(g.user, consultation, action, {"comment": body["reason"] or body["comment"],
+                                                 "consultant_id": body["consultant_id"]}, by_hand=True)
         except WorkflowError as error:
             return self._workflow_error(error)
         return self.response(200, result=request_detail(consultation, g.user, utcnow()))

@@ -6,7 +6,7 @@ import datetime
 from app.extensions import db
 from app.models import CareProfile, MedicalOrganization, Route, TmkUser
 from app.workflow import conclusions
-from app.workflow import requests as wf
+from app.workflow import apply, requests as wf
 from app.workflow.conclusions import ConclusionData
 from app.workflow.validation import ExternalRecordData, PatientData, RequestData
 
@@ -82,17 +82,17 @@ def load_demo_requests() -> None:
         request = wf.save_request(_user(author), data, submit=outcome != "draft")
         consultant = _user("consultant1" if org == "ГКБ № 1" else "consultant3")  # both cover кардиология
         if outcome in ("in_work", "awaiting_info", "refused", "signing", "completed"):
-            wf.take(consultant, request)
+            apply(consultant, request, "take")
         if outcome == "awaiting_info":
-            wf.request_info(consultant, request, "Пришлите, пожалуйста, ЭКГ и эхокардиографию.")
+            apply(consultant, request, "request_info", {"comment": "Пришлите, пожалуйста, ЭКГ и эхокардиографию."})
         if outcome == "refused":
-            wf.refuse(consultant, request, "Заявка оформлена не по профилю: нужна консультация хирурга-онколога.")
+            apply(consultant, request, "refuse", {"comment": "Заявка оформлена не по профилю: нужна консультация хирурга-онколога."})
         if outcome == "cancelled":
-            wf.approve(_user("moadmin2"), request, "Согласовано")
-            wf.cancel(_user(author), request, "Пациент переведён в областную больницу.")
+            apply(_user("moadmin2"), request, "approve", {"comment": "Согласовано"})
+            apply(_user(author), request, "cancel", {"comment": "Пациент переведён в областную больницу."})
         if outcome == "transferred":
-            wf.take(consultant, request)
-            wf.transfer(consultant, request, _user("consultant2").id, "Ухожу на дежурство в операционную.")
+            apply(consultant, request, "take")
+            apply(consultant, request, "transfer", {"consultant_id": _user("consultant2").id, "comment": "Ухожу на дежурство в операционную."})
         if outcome in ("signing", "completed"):
             form = dataclasses.replace(CONCLUSION, diagnosis_code=diagnosis[0], diagnosis_text=diagnosis[1])
             # rendered here, not queued: the demo is the same with or without Redis (and a worker)

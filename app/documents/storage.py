@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.models import Document
-from app.workflow.errors import InvalidInput
+from app.core.errors import InvalidInput
 
 # (content type, extension) by what the first bytes say
 _MAGIC = [

@@ -9,13 +9,13 @@ from flask_mail import Message as MailMessage
 
 from app.extensions import mail
 from app.models import Notification
-from app.workflow.requests import ACTION_LABELS
+from app.workflow.transitions import HISTORY_LABELS
 
 
 def compose(notification: Notification) -> MailMessage:
     """Must run in a request context made for the portal's address (see tasks._portal_context)."""
     number = notification.request.number
-    what = str(ACTION_LABELS.get(notification.event.action, notification.event.action))
+    what = str(HISTORY_LABELS.get(notification.event.action, notification.event.action))
     link = url_for("RequestsView.show", request_id=notification.request_id, _external=True)
     body = "\n".join([
         _("Hello, %(name)s!", name=notification.user.first_name),

@@ -1,5 +1,5 @@
-"""The jobs themselves. Each makes its own app context, so the same function runs in an RQ worker and
-in this process."""
+"""The jobs themselves, asked for by their dotted names (app/core/jobs.py). Each runs in a context of
+the portal's app: an RQ worker started by `flask --app wsgi tmk worker` (app/cli.py), or this process."""
 import contextlib
 import datetime
 import logging
@@ -8,11 +8,10 @@ from flask import current_app, has_app_context
 from sqlalchemy import and_, or_, update
 
 from app.extensions import db
-from app.jobs import queue
+from app.core import jobs
 from app.models import Notification, utcnow
 
 log = logging.getLogger(__name__)
-_worker_app = None
 # a new notification's own job sends it; the sweep takes it up only if that job was lost
 FIRST_ATTEMPT_GRACE = datetime.timedelta(minutes=2)
 EMAIL_ATTEMPT_HOLD = datetime.timedelta(minutes=10)
@@ -20,17 +19,12 @@ EMAIL_ATTEMPT_HOLD = datetime.timedelta(minutes=10)
 
 @contextlib.contextmanager
 def _portal_context():
-    """An app context (the worker's own app when there is none) and a request context for the portal's
-    public address, so that links in e-mails point at it and texts are in the portal's language."""
-    global _worker_app
-    if has_app_context():
-        app = current_app._get_current_object()
-    else:
-        if _worker_app is None:
-            from app import create_app
-
-            _worker_app = create_app()
-        app = _worker_app
+    """A fresh app context of the portal's app (one database session per job) and a request context for
+    the portal's public address, so that links in e-mails point at it and texts are in the portal's
+    language."""
+    if not has_app_context():
+        raise RuntimeError("a job runs inside the portal's app: start workers with `flask --app wsgi tmk worker`")
+    app = current_app._get_current_object()
     with app.app_context(), app.test_request_context(base_url=app.config["TMK_BASE_URL"]):
         yield
 
@@ -74,7 +68,7 @@ def _claim(notification_id: int, now) -> bool:
 
 
 def _record_failure(notification: Notification, error: Exception, unreachable: bool, now) -> None:
-    intervals = queue.retry_intervals(current_app)
+    intervals = jobs.retry_intervals(current_app)
     if unreachable:  # the server never saw the message: the attempt does not count against it
         notification.email_attempts -= 1
     notification.email_error = ": ".join(filter(None, (type(error).__name__, str(error))))[:300]
@@ -140,4 +134,4 @@ def every_minute() -> None:
 def dispatch_kept_jobs() -> int:
     """The jobs Redis could not take when they were asked for (it was down), handed to RQ now."""
     with _portal_context():
-        return queue.queue_kept_jobs()
+        return jobs.queue_kept_jobs()

@@ -13,7 +13,7 @@ class KeptJob(Model):
     __tablename__ = "job_outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    task: Mapped[str] = mapped_column(String(64), nullable=False)  # a function of app.jobs.tasks
+    task: Mapped[str] = mapped_column(String(64), nullable=False)  # the dotted path of a function of app.jobs.tasks
     args: Mapped[list] = mapped_column(JSON, nullable=False)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     # the sweep leaves a job alone until then: the committing process is queueing it right now

@@ -9,15 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.names import PersonName
 from app.models.orgs import CareProfile, Department, MedicalOrganization
 
-# «Настройка уведомлений»: the request events a user can switch off for e-mail, in groups
-EMAIL_EVENT_GROUPS = {
-    "incoming": ("submit", "approve", "assign", "transfer"),
-    "taken": ("take",),
-    "information": ("request_info", "provide_info"),
-    "declined": ("reject", "refuse", "cancel"),
-    "completed": ("complete",),
-    "deadlines": ("deadline_warning", "overdue"),
-}
+# «Настройка уведомлений»: the e-mail groups a user may switch off; which events belong to which is the transitions table's
+# mail_group (app/workflow/transitions.py)
+EMAIL_EVENT_GROUPS = ("incoming", "taken", "information", "declined", "completed", "deadlines")
 
 user_care_profile = Table(
     "user_care_profile",
@@ -61,10 +55,10 @@ class TmkUser(PersonName, User):
     def email_events(self, groups: list[str]) -> None:
         self.email_muted = ",".join(group for group in EMAIL_EVENT_GROUPS if group not in set(groups or ()))
 
-    def wants_email_about(self, action: str) -> bool:
+    def wants_email_about(self, group: str) -> bool:
         if not (self.email_notifications and self.email):
             return False
-        return not any(action in EMAIL_EVENT_GROUPS[group] for group in self.email_muted.split(",") if group)
+        return group not in self.email_muted.split(",")
 
     def has_role(self, role_name: str) -> bool:
         return any(role.name == role_name for role in self.roles)

@@ -6,7 +6,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_socketio import join_room
 
 from app.extensions import socketio
-from app.security.sessions import session_room, sessions_revoked, user_room
+from app.core.events import session_room, user_room
+from app.security.sessions import sessions_revoked
 
 
 def origin_of(url: str) -> str:

@@ -1,29 +1,20 @@
 """The /chat namespace: only a signed-in user connects; a client joins only the chats the server finds
 it a member of; a message is stored first, then broadcast, and the sender's acknowledgement carries
 the stored id. Messages stored elsewhere (REST, system messages) are broadcast after their commit."""
-from contextlib import nullcontext
-
-from flask import current_app, has_request_context, request, session
+from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
-from app.api.messages import message_json
+from app.core.events import CHAT_NAMESPACE as NAMESPACE, request_room as room_of
 from app.extensions import db, socketio
-from app.jobs.queue import after_commit
 from app.realtime import join_revocation_rooms
 from app.realtime.chat_writer import writer_of
 from app.security.chat import member_dialog
 from app.security.sessions import SESSION_ID_KEY
 from app.validators import MAX_ID
-from app.workflow.signals import message_posted
 
-NAMESPACE = "/chat"
 SOCKET_USER = "tmk_socket_user_id"
-
-
-def room_of(request_id: int) -> str:
-    return f"request-{request_id}"
 
 
 def _request_id(data) -> int:
@@ -75,18 +66,6 @@ class ChatNamespace(Namespace):
         if _request_id(data) and type(message_id) is int and 0 < message_id <= MAX_ID and SOCKET_USER in session:
             writer_of(current_app).mark_read(session[SOCKET_USER], _request_id(data), message_id,
                                              remote_addr=request.remote_addr)
-
-
-@message_posted.connect
-def _broadcast_after_commit(message, **_):
-    """The payload is made now, in the poster's transaction, so that after the commit only the emit is
-    left: no second database session per message (persist first, then notify)."""
-    # a job or a command has no request: links are built for the portal's public address
-    context = (nullcontext() if has_request_context()
-               else current_app.test_request_context(base_url=current_app.config["TMK_BASE_URL"]))
-    with context:
-        payload = {"request_id": message.request_id, **message_json(message)}
-    after_commit(lambda: socketio.emit("message", payload, to=room_of(payload["request_id"]), namespace=NAMESPACE))
 
 
 def register_realtime() -> None:

@@ -23,7 +23,7 @@ from app.models import TmkUser
 from app.security.audit import audit
 from app.security.chat import memberships
 from app.workflow import chat
-from app.workflow.errors import WorkflowError
+from app.core.errors import WorkflowError
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200

@@ -12,13 +12,11 @@ from flask_appbuilder.security.sqla.models import (
 )
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.models import TmkUser
 from app.security import sessions
 from app.security.login_limits import limit_logins
-from app.views.base import EagerSQLAInterface
-from app.views.users import TmkResetPasswordView, TmkUserInfoEditView, TmkUserModelView
 
 
 def _token_refused(message):
@@ -26,17 +24,10 @@ def _token_refused(message):
 
 
 class TmkSecurityManager(SecurityManager):
-    user_model = TmkUser
-    userdbmodelview = TmkUserModelView
-    resetpasswordview = TmkResetPasswordView
-    userinfoeditview = TmkUserInfoEditView
+    """Authentication, sessions and tokens. Its account pages are views (a layer above): the portal's
+    app joins the two (app/views/users.py PortalSecurityManager)."""
 
-    def __init__(self, appbuilder):
-        super().__init__(appbuilder)
-        # «Учётные записи» lists МО and roles per row: load them per page, not per row
-        self.userdbmodelview.datamodel = EagerSQLAInterface(
-            self.user_model, selectinload(self.user_model.roles), selectinload(self.user_model.organization)
-        )
+    user_model = TmkUser
 
     def register_views(self):
         """Login, logout, the profile and «Учётные записи»; roles are code (app/security/roles.py)."""

@@ -33,16 +33,6 @@ _PENDING = "tmk_revoked"  # in a database session's info: what its commit takes 
 sessions_revoked = Namespace().signal("sessions-revoked")
 
 
-def user_room(user_id: int) -> str:
-    """The room of every socket of one account, in each namespace."""
-    return f"user-{user_id}"
-
-
-def session_room(session_id: str) -> str:
-    """The room of the sockets opened with one browser session, in each namespace."""
-    return f"session-{session_id}"
-
-
 def bump_epoch(user: TmkUser) -> None:
     """Take back every session, token and socket of this account (once its transaction commits)."""
     user.session_epoch = (user.session_epoch or 0) + 1

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import CONCLUSION_TEXTS, MODE_LABELS
 from app.security.requests import visible_request_or_404
 from app.workflow import conclusions as flow
-from app.workflow.errors import InvalidInput, WorkflowError
+from app.core.errors import InvalidInput, WorkflowError
 from app.workflow.rules import may_conclude, may_sign, may_upload_scan
 
 # CryptoPro's own loader of its browser plug-in; its licence does not let us ship it, so a hospital's

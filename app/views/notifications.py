@@ -7,8 +7,8 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Notification, utcnow
-from app.realtime.notifications import push_unread_after_commit
-from app.workflow.requests import ACTION_LABELS
+from app.core.events import push_unread_on_commit
+from app.workflow.transitions import HISTORY_LABELS
 
 
 def unread_notifications() -> int:
@@ -36,7 +36,7 @@ class NotificationsView(BaseView):
         db.session.query(Notification).filter(Notification.id.in_(fresh)).update(
             {Notification.read_at: utcnow()}, synchronize_session=False)
         if fresh:
-            push_unread_after_commit([g.user.id])  # the bell in my other tabs goes down too
+            push_unread_on_commit([g.user.id])  # the bell in my other tabs goes down too
         db.session.commit()
         return self.render_template("notifications/list.html", title=_l("Notifications"), items=items,
-                                    fresh=fresh, labels=ACTION_LABELS)
+                                    fresh=fresh, labels=HISTORY_LABELS)

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from app.documents.storage import check_upload, store_upload
+from app.documents.storage import check_upload
 from app.extensions import db
 from app.models import (
     EXTERNAL_SOURCE_LABELS,
@@ -29,13 +29,12 @@ from app.models import (
     URGENCY_LABELS,
     CareProfile,
     MedicalOrganization,
-    RequestAttachment,
     Route,
 )
 from app.security.requests import visible_request_or_404
 from app.validators import ascii_digits
 from app.views.fields import ru_date_field
-from app.workflow.errors import InvalidInput, WorkflowError
+from app.core.errors import InvalidInput, WorkflowError
 from app.workflow.requests import save_request
 from app.workflow.rules import may_create, may_edit_draft
 from app.workflow.validation import ExternalRecordData, PatientData, RequestData
@@ -205,18 +204,14 @@ class RequestFormView(BaseView):
         if request.method == "POST" and form.validate():
             submit = request.form.get("send") == "submit"
             try:
-                uploads = _uploads(form)
-                consultation = save_request(g.user, form.to_data(route.id), submit=submit, request=draft)
+                consultation = save_request(g.user, form.to_data(route.id), submit=submit, request=draft,
+                                            attachments=_uploads(form))
             except InvalidInput as error:
                 form.show_problems(error.fields)
                 flash(error.message, "danger")
             except WorkflowError as error:
                 flash(error.message, "danger")
             else:
-                for name, data, kind in uploads:
-                    document = store_upload(g.user, name, data)
-                    db.session.add(RequestAttachment(request_id=consultation.id, document=document, kind=kind))
-                db.session.commit()
                 flash(str(_l("Request %(number)s submitted", number=consultation.number) if submit
                           else _l("Draft %(number)s saved", number=consultation.number)), "success")
                 return redirect(url_for("RequestsView.show", request_id=consultation.id))

@@ -29,9 +29,11 @@ from app.security.requests import TABS, ListFilters, list_requests, visible_requ
 from app.validators import MAX_ID, ascii_digits, is_id
 from app.views.formatting import datetime_formatter
 from app.workflow import deadlines
-from app.workflow.errors import WorkflowError
-from app.workflow.requests import ACTION_LABELS, consultant_choices, run_action
-from app.workflow.rules import allowed_actions, may_create
+from app.core.errors import WorkflowError
+from app.workflow import apply
+from app.workflow.changes import consultant_choices
+from app.workflow.rules import may_create
+from app.workflow.transitions import HISTORY_LABELS, TRANSITIONS, allowed_actions
 
 TAB_TITLES = {
     "all": _l("Requests"),
@@ -129,12 +131,12 @@ class RequestsView(BaseView):
             choices["transfer"] = consultant_choices(consultation, exclude=g.user)
         left = deadlines.time_left(consultation, utcnow())
         return dict(
-            r=consultation, actions=actions, choices=choices, full_patient=full_patient,
+            r=consultation, actions=actions, transitions=TRANSITIONS, choices=choices, full_patient=full_patient,
             time_left=format_time_left(left), overdue=left is not None and left.total_seconds() < 0,
             portal_url=doctor_portal_url(consultation.patient),
             attachments=db.session.query(RequestAttachment).filter_by(request_id=consultation.id).all(),
             labels=dict(status=STATUS_LABELS, urgency=URGENCY_LABELS, mode=MODE_LABELS, goal=GOAL_LABELS,
-                        sex=SEX_LABELS, source=EXTERNAL_SOURCE_LABELS, action=ACTION_LABELS),
+                        sex=SEX_LABELS, source=EXTERNAL_SOURCE_LABELS, action=HISTORY_LABELS),
         )
 
     @expose("/<tab>/")
@@ -194,12 +196,13 @@ class RequestsView(BaseView):
         consultation = self._visible_or_404(request_id)
         consultant_id = request.form.get("consultant_id", "")
         try:
-            run_action(g.user, consultation, action, comment=request.form.get("comment", "")[:4000],
-                       consultant_id=int(consultant_id) if is_id(consultant_id) else None)
+            apply(g.user, consultation, action, {"comment": request.form.get("comment", "")[:4000],
+                                                 "consultant_id": int(consultant_id) if is_id(consultant_id) else None},
+                  by_hand=True)
         except WorkflowError as error:
             flash(error.message, "danger")
         else:
-            flash(f"{consultation.number}: {ACTION_LABELS.get(action, action)}", "success")
+            flash(f"{consultation.number}: {HISTORY_LABELS[action]}", "success")
         back = request.form.get("next", "")
         if back.startswith("/requests/") and "//" not in back:
             return redirect(back)

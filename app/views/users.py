@@ -19,6 +19,7 @@ from app.models.users import EMAIL_EVENT_GROUPS
 from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, check_account_deletion, snils_taken, stored_actor
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
+from app.security.manager import TmkSecurityManager
 from app.validators import BirthDate, IntranetEmail, format_snils
 from app.views.base import EagerSQLAInterface, PortalViewMixin
 from app.views.fields import SnilsField, ru_date_field
@@ -180,7 +181,7 @@ EMAIL_EVENT_LABELS = {
     "completed": _l("Completed consultations"),
     "deadlines": _l("Deadlines near or passed"),
 }
-assert EMAIL_EVENT_LABELS.keys() == EMAIL_EVENT_GROUPS.keys()
+assert tuple(EMAIL_EVENT_LABELS) == EMAIL_EVENT_GROUPS
 
 
 class ProfileForm(DynamicForm):
@@ -236,3 +237,19 @@ class UserDirectoryView(PortalViewMixin, ModelView):
     order_columns = ["position"]
     base_order = ("last_name", "asc")
     base_filters = [["active", FilterEqual, True]]
+
+
+class PortalSecurityManager(TmkSecurityManager):
+    """The security manager with the portal's own account pages (config FAB_SECURITY_MANAGER_CLASS):
+    security knows no views, so the two are joined here."""
+
+    userdbmodelview = TmkUserModelView
+    resetpasswordview = TmkResetPasswordView
+    userinfoeditview = TmkUserInfoEditView
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        # «Учётные записи» lists МО and roles per row: load them per page, not per row
+        self.userdbmodelview.datamodel = EagerSQLAInterface(
+            self.user_model, selectinload(self.user_model.roles), selectinload(self.user_model.organization)
+        )

@@ -1,17 +1,20 @@
 """The request's chat: its dialog follows the request, every transition posts a system message.
 
 Persist first, then notify: functions here only write to the session; the caller commits and only
-then are messages broadcast (app/realtime/).
+then are messages broadcast to the request's room.
 """
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass
+
+from flask import current_app, has_request_context
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.extensions import db
-
+from app.core.errors import InvalidInput
+from app.core.events import CHAT_NAMESPACE, request_room, send_event_on_commit
 from app.models import (
     ConsultationRequest,
     Dialog,
@@ -25,34 +28,13 @@ from app.models import (
 )
 from app.security.chat import Membership
 from app.security.roles import COORDINATOR, MO_ADMIN
-from app.workflow.errors import InvalidInput
-from app.workflow.notifications import notify
-from app.workflow.signals import message_posted, request_changed
+from app.workflow.transitions import TRANSITIONS
 
 MAX_TEXT = 4000
 
-# what a system message says about an event; %(name)s is who acted, %(comment)s the comment
-SYSTEM_TEXTS = {
-    "submit": _l("The request has been submitted"),
-    "approve": _l("The request has been approved: %(name)s"),
-    "reject": _l("The request has been rejected: %(comment)s"),
-    "take": _l("The request has been taken into work: %(name)s"),
-    "assign": _l("A consultant has been assigned: %(comment)s"),
-    "transfer": _l("The request has been transferred to %(comment)s"),
-    "request_info": _l("Additional information requested: %(comment)s"),
-    "provide_info": _l("Information provided: %(comment)s"),
-    "deadline_paused": _l("The deadline was paused for %(comment)s min"),
-    "refuse": _l("Consultation refused: %(comment)s"),
-    "cancel": _l("The request has been cancelled. %(comment)s"),
-    "conclude": _l("The conclusion has been prepared and awaits signing: %(name)s"),
-    "complete": _l("Work on the request has been completed successfully"),
-    "deadline_warning": _l("The deadline is near: %(comment)s min left"),
-    "overdue": _l("The deadline for the answer has passed"),
-}
-
-
 def system_text(event: RequestEvent) -> str:
-    template = SYSTEM_TEXTS.get(event.action)
+    transition = TRANSITIONS.get(event.action)
+    template = transition.system_text if transition else None
     if template is None:
         return ""
     return str(template) % {"name": event.actor.short_name if event.actor else "", "comment": event.comment}
@@ -93,12 +75,12 @@ def follow_request(session: Session, request: ConsultationRequest, event: Reques
     present = {m.user_id for m in session.query(DialogMember).filter_by(dialog_id=dialog.id)}
     for user_id in _participants(session, request, event) - present:
         session.add(DialogMember(dialog_id=dialog.id, user_id=user_id))
-    if event.action in SYSTEM_TEXTS:
+    if TRANSITIONS[event.action].system_text is not None:
         message = Message(dialog_id=dialog.id, kind="system", event_id=event.id, created_at=event.created_at)
         session.add(message)
         session.flush()
         dialog.last_message_at = event.created_at
-        message_posted.send(StoredMessage.of(message))
+        announce(StoredMessage.of(message))
     return dialog
 
 
@@ -165,6 +147,19 @@ def _invalid(post: NewMessage) -> InvalidInput | None:
     return None
 
 
+def announce(message: StoredMessage) -> None:
+    """Broadcast a stored message to its request's room once the transaction commits. The payload is
+    made now, in the poster's transaction: after the commit only the emit is left."""
+    from app.api.messages import message_json
+
+    # a job or a command has no request: links are built for the portal's public address
+    context = (nullcontext() if has_request_context()
+               else current_app.test_request_context(base_url=current_app.config["TMK_BASE_URL"]))
+    with context:
+        payload = {"request_id": message.request_id, **message_json(message)}
+    send_event_on_commit("message", payload, request_room(message.request_id), CHAT_NAMESPACE)
+
+
 def post_messages(session: Session, posts: list[NewMessage]) -> list[StoredMessage | InvalidInput]:
     """Add members' messages in their order; for each, the stored message or the InvalidInput that says
     why not. A client_id already stored, or repeated among the posts, gives the message kept under it: a
@@ -206,7 +201,7 @@ def post_messages(session: Session, posts: list[NewMessage]) -> list[StoredMessa
     # in order: an author's last message in a dialog is his read mark there
     mark_read_up_to(session, {(post.member.dialog_id, post.member.user_id): stored.id for post, stored in added})
     for _, stored in added:
-        message_posted.send(stored)
+        announce(stored)
     return results
 
 
@@ -282,13 +277,6 @@ def unread_counts(session: Session, user: TmkUser) -> dict[int, int]:
         .group_by(DialogMember.dialog_id)
     )
     return dict(rows.all())
-
-
-@request_changed.connect
-def _on_request_changed(request, event, **_):
-    dialog = follow_request(db.session, request, event)
-    if dialog is not None:
-        notify(db.session, dialog, event)
 
 
 def my_dialogs(session: Session, user: TmkUser, search: str = "", limit: int = 100):

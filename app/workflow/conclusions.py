@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.documents.storage import open_document, sniff_content_type, store_bytes, store_upload
 from app.extensions import db
-from app.jobs.queue import enqueue, forget
+from app.core.jobs import enqueue, forget
 from app.models import (
     CONCLUSION_TEXTS,
     EXTERNAL_SOURCE_LABELS,
@@ -19,9 +19,9 @@ from app.models import (
     Signature,
     utcnow,
 )
+from app.core.errors import InvalidInput, NotAllowed
 from app.workflow import rules
-from app.workflow.errors import InvalidInput, NotAllowed
-from app.workflow.requests import move_status, require
+from app.workflow.engine import apply
 from app.workflow.validation import ICD10_RE
 
 MAX_TEXT = 20000
@@ -144,7 +144,7 @@ def start_rendering(actor, request, data: ConclusionData, here: bool = False) ->
         raise InvalidInput(_l("Fill in the required fields marked *"), fields=problems)
     conclusion = save_form(actor, request, data)
     conclusion.state, conclusion.error = "rendering", ""
-    job = enqueue("render_conclusion", conclusion.id) if current_app.config["REDIS_URL"] and not here else None
+    job = enqueue("app.jobs.tasks.render_conclusion", conclusion.id) if current_app.config["REDIS_URL"] and not here else None
     db.session.commit()
     if job is not None:
         if job.queued:
@@ -193,13 +193,16 @@ def render_documents(conclusion: Conclusion) -> None:
     for document in (conclusion.pdf_document, conclusion.docx_document):
         db.session.add(RequestAttachment(request=request, document=document, kind="conclusion"))
     conclusion.state, conclusion.rendered_at, conclusion.error = "ready", utcnow(), ""
-    move_status(conclusion.author, request, "conclude", "signing")
-    db.session.commit()
+    apply(conclusion.author, request, "conclude")  # the documents above go in the same commit
 
 
 def _complete(actor, request, comment: str) -> None:
-    move_status(actor, request, "complete", "completed", comment, completed_at=utcnow())
-    db.session.commit()
+    apply(actor, request, "complete", {"comment": comment})
+
+
+def require(check, actor, request, message) -> None:
+    if not check(actor, request):
+        raise NotAllowed(message)
 
 
 def sign(actor, request, signature: bytes, now=None) -> Signature:

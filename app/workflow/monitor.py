@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ConsultationRequest, RequestEvent, UrgencyRule
 from app.workflow.deadlines import rule_in_force
-from app.workflow.requests import record_event
+from app.workflow.engine import apply
 
 WATCHED = ("new", "in_work")
 
@@ -34,7 +34,6 @@ def check_deadlines(session: Session, now: datetime.datetime) -> dict[str, int]:
             action, comment = "deadline_warning", str(int(left.total_seconds() // 60))
         if action in told:
             continue
-        record_event(None, request, action, request.status, comment)
-        session.commit()
+        apply(None, request, action, {"comment": comment})
         done[action] += 1
     return done

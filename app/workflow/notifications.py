@@ -1,19 +1,14 @@
 """Notifications of a request's events: one per participant but the one who acted; an e-mail for those
-who keep e-mail notifications about that kind of event on (profile → «Настройка уведомлений»)."""
+who keep e-mail notifications about that group of events on (profile → «Настройка уведомлений»).
+Which events, and their group, is the transitions table's ``mail_group``."""
 from sqlalchemy.orm import Session
 
-from app.jobs.queue import enqueue
+from app.core.events import push_unread_on_commit
+from app.core.jobs import enqueue
 from app.models import DialogMember, Notification, TmkUser
-from app.realtime.notifications import push_unread_after_commit
-
-# events worth telling people about (not the creation of a draft or a deadline pause)
-NOTIFIED = {"submit", "approve", "reject", "take", "assign", "transfer", "request_info", "provide_info",
-            "refuse", "cancel", "complete", "deadline_warning", "overdue"}
 
 
-def notify(session: Session, dialog, event) -> list[Notification]:
-    if event.action not in NOTIFIED:
-        return []
+def notify(session: Session, dialog, event, mail_group: str) -> list[Notification]:
     recipients = (
         session.query(TmkUser)
         .join(DialogMember, DialogMember.user_id == TmkUser.id)
@@ -23,15 +18,14 @@ def notify(session: Session, dialog, event) -> list[Notification]:
         recipients = recipients.filter(TmkUser.id != event.actor_id)
     made = []
     for user in recipients.all():
-        wants_mail = user.wants_email_about(event.action)
         notification = Notification(user_id=user.id, request_id=dialog.request_id, event_id=event.id,
-                                    email_state="pending" if wants_mail else "none")
+                                    email_state="pending" if user.wants_email_about(mail_group) else "none")
         session.add(notification)
         made.append(notification)
     session.flush()
     for notification in made:
         if notification.email_state == "pending":
-            enqueue("send_notification_mail", notification.id)
+            enqueue("app.jobs.tasks.send_notification_mail", notification.id)
     if made:
-        push_unread_after_commit(n.user_id for n in made)  # the bells ring once the rows are committed
+        push_unread_on_commit(n.user_id for n in made)  # the bells ring once the rows are committed
     return made

@@ -1,4 +1,5 @@
-"""Who may do what to a request now. The same answers drive the buttons shown and the checks made."""
+"""Who may do what to a request now: the guards of the transitions table (transitions.py), whose
+answers drive the buttons shown and the checks made."""
 from app.models import OPEN_STATUSES, ConsultationRequest, TmkUser
 from app.security.roles import CONSULTANT, COORDINATOR, MO_ADMIN, REQUESTER
 
@@ -11,7 +12,7 @@ def covers_profile(user: TmkUser, request: ConsultationRequest) -> bool:
     return any(profile.id == request.care_profile_id for profile in user.care_profiles)
 
 
-def may_create(actor) -> bool:
+def may_create(actor, request=None) -> bool:
     return actor.has_role(REQUESTER) and actor.organization_id is not None
 
 
@@ -63,20 +64,6 @@ def may_cancel(actor, request) -> bool:
     return request.author_id == actor.id and request.status in OPEN_STATUSES and request.status != "signing"
 
 
-ACTIONS = {
-    "submit": may_submit,
-    "approve": may_approve,
-    "reject": may_reject,
-    "take": may_take,
-    "assign": may_assign,
-    "transfer": may_transfer,
-    "request_info": may_request_info,
-    "provide_info": may_provide_info,
-    "refuse": may_refuse,
-    "cancel": may_cancel,
-}
-
-
 def may_conclude(actor, request) -> bool:
     """Fill the form and render it; again while it awaits signing, to correct it."""
     return request.status in ("in_work", "signing") and request.consultant_id == actor.id
@@ -96,7 +83,3 @@ CONCLUSION_ACTIONS = {"conclude": may_conclude, "sign": may_sign, "upload_scan":
 
 def allowed_conclusion_actions(actor, request) -> list[str]:
     return [name for name, check in CONCLUSION_ACTIONS.items() if check(actor, request)]
-
-
-def allowed_actions(actor, request) -> list[str]:
-    return [name for name, check in ACTIONS.items() if check(actor, request)]

@@ -1,4 +1,4 @@
-"""Errors a transition raises; the message is Russian and meant for the person who acted."""
+"""Errors a transition, an upload or a form raises; the message is Russian and meant for the person who acted."""
 
 
 class WorkflowError(Exception):

@@ -1,5 +1,7 @@
-"""The one queue adapter. ``enqueue("task", *args)`` inside a transaction; the job starts only after
-the commit (a rolled-back transaction asks for nothing), and is retried with growing pauses.
+"""The one queue adapter. ``enqueue("app.jobs.tasks.send_notification_mail", 7)`` inside a
+transaction: a job is named by its function's dotted path (as RQ names it), so whoever asks for a job
+never imports the jobs; it starts only after the commit (a rolled-back transaction asks for nothing), and
+is retried with growing pauses.
 
 With Redis, persist first, then notify: the job is written to the database (KeptJob) in the same
 transaction, handed to RQ after the commit and then forgotten. What RQ could not take (Redis is down)
@@ -7,6 +9,7 @@ stays kept and the minute sweep (``queue_kept_jobs``) hands it over once Redis i
 operation never fails because its job could not be queued. Without Redis the job runs in this process."""
 import dataclasses
 import datetime
+import importlib
 import logging
 import threading
 import time
@@ -16,17 +19,16 @@ from flask import Flask, current_app
 from sqlalchemy import delete, event, inspect
 from sqlalchemy.orm import Session
 
+from app.core.transaction import on_commit
 from app.models import KeptJob, utcnow
 
 log = logging.getLogger(__name__)
 _PENDING = "tmk_jobs"
-_CALLBACKS = "tmk_after_commit"
-_COMMITTED = "tmk_committed"
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tmk-job")
 
 # Separate RQ queues, so that a render never waits behind mail and its retries; a worker takes them in
 # the order of WORKER_QUEUES (README, docker-compose.yml). Other jobs (the minute sweep) go to "tmk".
-TASK_QUEUES = {"render_conclusion": "tmk-render", "send_notification_mail": "tmk-mail"}
+TASK_QUEUES = {"app.jobs.tasks.render_conclusion": "tmk-render", "app.jobs.tasks.send_notification_mail": "tmk-mail"}
 WORKER_QUEUES = ("tmk-render", "tmk", "tmk-mail")
 # RQ stops a render that runs longer (TMK_RENDER_TIMEOUT_SECONDS overrides): one user cannot hold a worker
 RENDER_TIMEOUT_SECONDS = 120
@@ -38,15 +40,14 @@ KEPT_JOBS_PER_SWEEP = 500
 @dataclasses.dataclass
 class Job:
     app: Flask
-    task: str
+    task: str  # the function's dotted path
     args: tuple
     kept: KeptJob | None = None  # its row while RQ does not have it (with Redis only)
-    kept_id: int | None = None
     queued: bool = False  # after the commit: RQ (or this process) has taken it
 
 
 def enqueue(task: str, *args) -> Job:
-    """Ask for ``app.jobs.tasks.<task>(*args)`` after the current transaction commits; after the commit
+    """Ask for ``task(*args)`` (a dotted path) after the current transaction commits; after the commit
     the returned job's ``queued`` says whether it was taken (False: kept for the sweep)."""
     from app.extensions import db
 
@@ -55,15 +56,17 @@ def enqueue(task: str, *args) -> Job:
     if app.config["REDIS_URL"]:
         job.kept = KeptJob(task=task, args=list(args), next_attempt_at=utcnow() + KEPT_JOB_GRACE)
         db.session.add(job.kept)
-    db.session.info.setdefault(_PENDING, []).append(job)
+    pending = db.session.info.get(_PENDING)
+    if pending is None:  # the first job of this transaction: one hand-over for all of them
+        pending = db.session.info[_PENDING] = []
+        on_commit(lambda: _hand_over(db.session.info.pop(_PENDING, pending)))
+    pending.append(job)
     return job
 
 
-def after_commit(callback) -> None:
-    """Run ``callback()`` once the current transaction commits (persist first, then notify)."""
-    from app.extensions import db
-
-    db.session.info.setdefault(_CALLBACKS, []).append(callback)
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)  # a rolled-back transaction asks for nothing
 
 
 def retry_intervals(app: Flask) -> list[int]:
@@ -87,22 +90,25 @@ def _dispatch(app: Flask, task: str, args: tuple) -> None:
 
         intervals = retry_intervals(app)
         options = {"retry": Retry(max=len(intervals), interval=intervals)}
-        if task == "render_conclusion":
+        if TASK_QUEUES.get(task) == "tmk-render":
             options["job_timeout"] = app.config.get("TMK_RENDER_TIMEOUT_SECONDS", RENDER_TIMEOUT_SECONDS)
-        Queue(TASK_QUEUES.get(task, "tmk"), connection=_redis(app)).enqueue(f"app.jobs.tasks.{task}", *args,
-                                                                           **options)
+        Queue(TASK_QUEUES.get(task, "tmk"), connection=_redis(app)).enqueue(task, *args, **options)
     else:
         _executor.submit(_run_in_process, app, task, args)
 
 
-def _run_in_process(app: Flask, task: str, args: tuple) -> None:
-    from app.jobs import tasks
+def function_of(task: str):
+    """The function a dotted path names, imported when the job runs (as an RQ worker does)."""
+    module, name = task.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
 
+
+def _run_in_process(app: Flask, task: str, args: tuple) -> None:
     for pause in [0, *retry_intervals(app)]:
         time.sleep(pause)
         try:
             with app.app_context():
-                getattr(tasks, task)(*args)
+                function_of(task)(*args)
             return
         except Exception:  # the job reports; the next attempt or the periodic sweep takes it up
             log.exception("job %s%r failed", task, args)
@@ -122,7 +128,8 @@ def _hand_over(jobs: list[Job]) -> None:
 
 def forget(jobs: list[Job]) -> None:
     """Delete the kept rows of these jobs (in a transaction of its own: this runs after a commit)."""
-    ids = [job.kept_id for job in jobs if job.kept_id is not None]
+    # by the identity: the rows expired with the commit, and loading them again would need a transaction
+    ids = [inspect(job.kept).identity[0] for job in jobs if job.kept is not None]
     if not ids:
         return
     from app.extensions import db
@@ -156,54 +163,19 @@ def queue_kept_jobs() -> int:
     return queued
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    # committed: what was asked for runs when the transaction has ended (below)
-    jobs = session.info.pop(_PENDING, [])
-    for job in jobs:  # read now: the rows expire with the commit, and a kept job is deleted by its id
-        job.kept_id = inspect(job.kept).identity[0] if job.kept is not None else None
-        job.kept = None
-    session.info[_COMMITTED] = (jobs, session.info.pop(_CALLBACKS, []))
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session: Session, transaction) -> None:
-    """Only now has the session given its connection back to the pool: a callback that opens a session
-    of its own (a broadcast, the bell's count) must not wait for a second connection while the first is
-    held — with as many concurrent senders as the pool is large, every one of them waited 30 s."""
-    if transaction.parent is not None or _COMMITTED not in session.info:
-        return
-    jobs, callbacks = session.info.pop(_COMMITTED)
-    if jobs:
-        _hand_over(jobs)
-    for callback in callbacks:
-        try:
-            callback()
-        except Exception:  # a failed notification never undoes what was stored
-            log.exception("after-commit callback failed")
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_CALLBACKS, None)
-
-
 class PeriodicRunner:
     """Without Redis: the periodic jobs (deadline monitor, mail sweep) in one thread of this process."""
 
-    def __init__(self, app: Flask, every_seconds: int = 60) -> None:
-        self.app, self.every, self.stop = app, every_seconds, threading.Event()
+    def __init__(self, app: Flask, task: str = "app.jobs.tasks.every_minute", every_seconds: int = 60) -> None:
+        self.app, self.task, self.every, self.stop = app, task, every_seconds, threading.Event()
 
     def start(self) -> None:
         threading.Thread(target=self._loop, name="tmk-periodic", daemon=True).start()
 
     def _loop(self) -> None:
-        from app.jobs import tasks
-
         while not self.stop.wait(self.every):
             try:
                 with self.app.app_context():
-                    tasks.every_minute()
+                    function_of(self.task)()
             except Exception:
                 log.exception("periodic jobs failed")
