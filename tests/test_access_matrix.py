@@ -8,24 +8,90 @@ regional administrator): a consultant who may still take a request sees it, but 
 takes it.
 """
 import dataclasses
+import io
+import traceback
 
 import pytest
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from app.documents.storage import store_upload
 from app.extensions import db, socketio
-from app.models import AuditEvent, ConsultationRequest, RequestAttachment
+from app.models import AuditEvent, ConsultationRequest, RequestAttachment, RequestEvent
 from app.realtime.chat import NAMESPACE
 from app.workflow import chat
-from app.workflow import requests as wf
-from tests.conftest import login, make_app
+from app.workflow import apply
+from app.workflow.engine import APPLYING
+from tests.conftest import api_token, login, make_app
 from tests.requests_helpers import new_request, user
-from tests.conftest import api_token
+from tests.test_request_pages import _form as request_form
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+class CommitWatch:
+    """Every commit of the module's walk: one that carries a change of a request (its row, a history
+    event) must be made inside workflow.apply (issue 12); ``owned`` counts those that were."""
+
+    MARK = "tmk_request_changed"
+
+    def __init__(self):
+        self.owned, self.stray = 0, []
+        self.original = Session.commit
+
+    def _mark(self, session, *_):
+        changed = [o for o in session.new if isinstance(o, (ConsultationRequest, RequestEvent))]
+        changed += [o for o in session.dirty if isinstance(o, ConsultationRequest) and self._columns_changed(o)]
+        if changed:
+            session.info[self.MARK] = True
+
+    @staticmethod
+    def _columns_changed(row) -> bool:
+        """A column of the request's row, not a relationship (a conclusion hung on it is not a change)."""
+        state = inspect(row)
+        return any(state.attrs[column.key].history.has_changes() for column in state.mapper.column_attrs)
+
+    def _mark_statement(self, state):
+        if (state.is_update or state.is_insert) and state.statement.table.name in ("consultation_requests",
+                                                                                    "request_events"):
+            state.session.info[self.MARK] = True
+
+    def _clear(self, session, *_):
+        session.info.pop(self.MARK, None)
+
+    def __enter__(self):
+        watch = self
+
+        def commit(session):
+            session.flush()
+            if session.info.pop(watch.MARK, False):
+                if session.info.get(APPLYING):
+                    watch.owned += 1
+                else:
+                    watch.stray.append("".join(traceback.format_stack(limit=12)))
+            return watch.original(session)
+
+        event.listen(Session, "before_flush", self._mark)
+        event.listen(Session, "do_orm_execute", self._mark_statement)
+        event.listen(Session, "after_rollback", self._clear)
+        Session.commit = commit
+        return self
+
+    def __exit__(self, *_):
+        Session.commit = self.original
+        event.remove(Session, "before_flush", self._mark)
+        event.remove(Session, "do_orm_execute", self._mark_statement)
+        event.remove(Session, "after_rollback", self._clear)
+
+
 @pytest.fixture(scope="module")
-def matrix_app(app):
+def commit_watch():
+    with CommitWatch() as watch:
+        yield watch
+
+
+@pytest.fixture(scope="module")
+def matrix_app(app, commit_watch):
     """The socket test client needs the app the process's SocketIO object serves: built last, here."""
     return make_app(app.config["SQLALCHEMY_DATABASE_URI"])
 
@@ -43,7 +109,7 @@ def cases(matrix_app):
         shared = store_upload(author, "снимок.pdf", PDF + b"%chat\n")
         file_message = chat.post_file(db.session, chat.dialog_of(db.session, fresh.id), author, shared, "ЭКГ")
         taken = new_request(author="requester1")
-        wf.take(user("consultant1"), taken)
+        apply(user("consultant1"), taken, "take")
         db.session.commit()
         completed = (db.session.query(ConsultationRequest)
                      .filter_by(status="completed", author_id=author.id).order_by(ConsultationRequest.id).first())
@@ -266,3 +332,30 @@ def test_role_pages_open_for_their_roles_only(matrix_app, username):
 def test_logout_everywhere_is_a_post_of_the_signed_in_user(matrix_app):
     assert matrix_app.test_client().post("/logout-everywhere/").status_code == 302  # to the login page
     assert login(matrix_app.test_client(), "requester1").get("/logout-everywhere/").status_code == 405
+
+
+def test_changes_that_succeed_through_every_way_are_committed_by_apply(matrix_app, cases, commit_watch):
+    """The pages, the API and the chat moving requests for real, under the same watch as the matrix."""
+    consultant, author = Actor(matrix_app, "consultant1"), Actor(matrix_app, "requester1")
+    with matrix_app.app_context():
+        first, second = new_request(author="requester1").id, new_request(author="requester1").id
+        route_id = db.session.get(ConsultationRequest, first).route_id
+    assert consultant.client.post(f"/requests/{first}/action/take").status_code == 302
+    assert consultant.api_post(f"/api/v1/requests/{first}/request_info", json={"comment": "Нужна ЭКГ"}) == 200
+    assert author.client.post(f"/requests/{first}/action/provide_info", data={"comment": "ЭКГ в чате"}).status_code == 302
+    assert author.api_post(f"/api/v1/requests/{first}/messages", json={"text": "Посмотрите"}) == 201
+    assert consultant.socket_ack("send", {"request_id": first, "text": "Смотрю"}) == 200
+    assert consultant.api_post(f"/api/v1/requests/{second}/take") == 200
+    assert consultant.api_post(f"/api/v1/requests/{second}/refuse", json={"reason": "Не по профилю"}) == 200
+    data = {**request_form(matrix_app), "attachments": [(io.BytesIO(PDF + b"%walk\n"), "ЭКГ.pdf")]}
+    made = author.client.post(f"/requests/new/route/{route_id}", data=data, content_type="multipart/form-data")
+    assert made.status_code == 302
+    with matrix_app.app_context():
+        statuses = [db.session.get(ConsultationRequest, i).status for i in (first, second)]
+    assert statuses == ["in_work", "refused"]
+
+
+def test_nothing_but_workflow_apply_commits_a_change_of_a_request(commit_watch):
+    """Last in this module: every way of the matrix has been walked under the watch."""
+    assert commit_watch.stray == [], "\n\n".join(commit_watch.stray)
+    assert commit_watch.owned >= 8  # the walk's own changes at least: the watch saw them
