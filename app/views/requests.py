@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.security.audit import audit
 from app.security.chat import is_chat_member
+from app.security.documents import readable_attachment
 from app.security.requests import TABS, ListFilters, list_requests, visible_request_or_404
 from app.validators import MAX_ID, ascii_digits, is_id
 from app.views.formatting import datetime_formatter
@@ -210,9 +211,8 @@ class RequestsView(BaseView):
     @permission_name("read")
     def attachment(self, request_id, attachment_id):
         consultation = self._visible_or_404(request_id)
-        attached = db.session.query(RequestAttachment).filter_by(id=attachment_id, request_id=consultation.id).first()
+        attached = readable_attachment(db.session, g.user, consultation, attachment_id)
         if attached is None:
-            audit(g.user, "read_denied", "request_attachment", attachment_id)
             abort(404)
         audit(g.user, "download", "document", attached.document_id)
         return send_document(attached.document, inline=True)
