@@ -11,8 +11,9 @@ from app.api.requests import iso_time
 from app.extensions import db
 from app.conclusions.archive import has_archive, send_conclusion_zip
 from app.documents.serving import send_document
-from app.models import MODE_LABELS, Document, RequestAttachment
+from app.models import MODE_LABELS, RequestAttachment
 from app.security.audit import audit
+from app.security.documents import readable_request_document
 from app.security.requests import find_visible_request
 from app.workflow import conclusions as flow
 from app.core.errors import InvalidInput, WorkflowError
@@ -292,13 +293,9 @@ class ConclusionApi(WorkflowApiMixin, BaseApi):
             200: {description: "the file, with an RFC 6266 Content-Disposition"}
             404: {description: "no such document of this request, or the user may not see the request"}
         """
-        consultation = self._visible(request_id)
-        attached = consultation is not None and db.session.query(RequestAttachment.id).filter_by(
-            request_id=consultation.id, document_id=document_id).first() is not None
-        if not attached:
-            audit(g.user, "read_denied", "document", document_id)
+        document = readable_request_document(db.session, g.user, self._visible(request_id), document_id)
+        if document is None:
             return self.response_404()
-        document = db.session.get(Document, document_id)
         audit(g.user, "download", "document", document.id)
         return send_document(document, inline=False)
 

@@ -18,8 +18,9 @@ from app.models import (
     utcnow,
 )
 from app.security.audit import audit
-from app.security.requests import TABS, ListFilters, find_visible_request, list_requests
-from app.validators import MAX_ID, ascii_digits, is_id
+from app.security.list_args import BadListArgument, list_filters, number_arg
+from app.security.requests import TABS, find_visible_request, list_requests
+from app.validators import MAX_ID
 from app.workflow import deadlines
 from app.core.errors import WorkflowError
 from app.workflow import apply
@@ -211,20 +212,12 @@ class RequestApi(WorkflowApiMixin, BaseApi):
         """
         if tab not in TABS:
             return self.response_404()
-        args = request.args
-        numbers = {name: args.get(name, default) for name, default in
-                   (("page", "0"), ("page_size", "20"), ("profile", ""), ("closed", "0"))}
-        if (not all(ascii_digits(value) for value in numbers.values() if value)
-                or not 1 <= int(numbers["page_size"]) <= 100 or (numbers["profile"] and not is_id(numbers["profile"]))
-                or int(numbers["page"]) > MAX_ID):
+        try:
+            filters = list_filters(request.args)
+            page = number_arg(request.args, "page", 0)
+            page_size = number_arg(request.args, "page_size", 20, low=1, high=100)
+        except BadListArgument:
             return self.response_400(message=str(_l("page, page_size (1–100), profile and closed are numbers")))
-        filters = ListFilters(
-            query=args.get("q", "")[:100], status=args.get("status", "") if args.get("status") in STATUS_LABELS else "",
-            care_profile_id=int(numbers["profile"]) if numbers["profile"] else None,
-            urgency=args.get("urgency", "") if args.get("urgency") in URGENCY_LABELS else "",
-            finished=numbers["closed"] == "1",
-        )
-        page, page_size = int(numbers["page"]), int(numbers["page_size"])
         rows, total = list_requests(db.session, g.user, tab, filters, page, page_size)
         now = utcnow()
         return self.response(200, count=total, page=page, page_size=page_size,

@@ -2,6 +2,8 @@
 
 The owner; an active member of a chat the document was posted in; whoever may see a request it is
 attached to (attachments, consent scans, conclusions and signatures are all RequestAttachments).
+A file asked for through a request's address must also be that request's, so that one request's link
+never serves another's file.
 """
 from flask import abort
 from sqlalchemy import exists, or_, select
@@ -46,6 +48,28 @@ def readable_document(session: Session, user, document_id: int) -> Document | No
         audit(user, "read_denied", "document", document_id)
         return None
     return document
+
+
+def _file_of_request(session: Session, user, consultation, object_type: str, object_id: int, **key):
+    """The request's RequestAttachment matching key if the user may read its document; else None, the
+    attempt audited under the id it was asked by. consultation is the request already found visible,
+    or None (then the attempt is only audited)."""
+    attached = consultation and session.query(RequestAttachment).filter_by(request_id=consultation.id, **key).first()
+    if attached is None or not may_read_document(session, user, attached.document):
+        audit(user, "read_denied", object_type, object_id)
+        return None
+    return attached
+
+
+def readable_attachment(session: Session, user, consultation, attachment_id: int) -> RequestAttachment | None:
+    """A file of the request by its attachment id (the request page's links)."""
+    return _file_of_request(session, user, consultation, "request_attachment", attachment_id, id=attachment_id)
+
+
+def readable_request_document(session: Session, user, consultation, document_id: int) -> Document | None:
+    """A document of the request by its id (the API's …/documents/<id>)."""
+    attached = _file_of_request(session, user, consultation, "document", document_id, document_id=document_id)
+    return attached and attached.document
 
 
 def readable_document_or_404(session: Session, user, document_id: int) -> Document:

@@ -25,8 +25,10 @@ from app.models import (
 )
 from app.security.audit import audit
 from app.security.chat import is_chat_member
-from app.security.requests import TABS, ListFilters, list_requests, visible_request_or_404
-from app.validators import MAX_ID, ascii_digits, is_id
+from app.security.documents import readable_attachment
+from app.security.list_args import BadListArgument, list_filters, number_arg
+from app.security.requests import TABS, list_requests, visible_request_or_404
+from app.validators import is_id
 from app.views.formatting import datetime_formatter
 from app.workflow import deadlines
 from app.core.errors import WorkflowError
@@ -109,14 +111,6 @@ class RequestsView(BaseView):
     class_permission_name = "Requests"
     base_permissions = ["can_read", "can_act"]
 
-    def _int_arg(self, name, default=None, allowed=None):
-        value = request.args.get(name, "")
-        if not value:
-            return default
-        if not ascii_digits(value) or int(value) > MAX_ID or (allowed and int(value) not in allowed):
-            abort(400)
-        return int(value)
-
     def _visible_or_404(self, request_id):
         return visible_request_or_404(db.session, g.user, request_id)
 
@@ -145,17 +139,16 @@ class RequestsView(BaseView):
     def tab(self, tab="all"):
         if tab not in TABS:
             abort(404)
-        filters = ListFilters(
-            query=request.args.get("q", "").strip()[:100],
-            status=request.args.get("status", "") if request.args.get("status") in STATUS_LABELS else "",
-            care_profile_id=self._int_arg("profile"),
-            urgency=request.args.get("urgency", "") if request.args.get("urgency") in URGENCY_LABELS else "",
-            finished=request.args.get("closed") == "1",
-        )
-        page_size = self._int_arg("psize", PAGE_SIZES[0], PAGE_SIZES)
-        page = self._int_arg("page", 0)
+        try:
+            filters = list_filters(request.args)
+            page_size = number_arg(request.args, "psize", PAGE_SIZES[0])
+            page = number_arg(request.args, "page", 0)
+            selected_id = number_arg(request.args, "selected")
+        except BadListArgument:
+            abort(400)
+        if page_size not in PAGE_SIZES:
+            abort(400)
         rows, total = list_requests(db.session, g.user, tab, filters, page, page_size)
-        selected_id = self._int_arg("selected")
         selected = self._visible_or_404(selected_id) if selected_id else None
         return self.render_template(
             "requests/list.html", tab=tab, title=TAB_TITLES[tab], tab_titles=TAB_TITLES,
@@ -213,9 +206,8 @@ class RequestsView(BaseView):
     @permission_name("read")
     def attachment(self, request_id, attachment_id):
         consultation = self._visible_or_404(request_id)
-        attached = db.session.query(RequestAttachment).filter_by(id=attachment_id, request_id=consultation.id).first()
+        attached = readable_attachment(db.session, g.user, consultation, attachment_id)
         if attached is None:
-            audit(g.user, "read_denied", "request_attachment", attachment_id)
             abort(404)
         audit(g.user, "download", "document", attached.document_id)
         return send_document(attached.document, inline=True)
