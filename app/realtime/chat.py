@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
-from app.api.messages import message_json
 from app.extensions import db, socketio
 from app.jobs.queue import after_commit
 from app.realtime import join_revocation_rooms
 from app.realtime.chat_writer import writer_of
+from app.schemas.dumps import message_json
+from app.schemas.identifiers import MAX_ID
 from app.security.chat import member_dialog
 from app.security.sessions import SESSION_ID_KEY
-from app.validators import MAX_ID
 from app.workflow.signals import message_posted
 
 NAMESPACE = "/chat"

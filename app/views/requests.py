@@ -23,11 +23,11 @@ from app.models import (
     RequestAttachment,
     utcnow,
 )
+from app.schemas.formatting import datetime_formatter
+from app.schemas.identifiers import MAX_ID, ascii_digits, is_id
 from app.security.audit import audit
 from app.security.chat import is_chat_member
 from app.security.requests import TABS, ListFilters, list_requests, visible_request_or_404
-from app.validators import MAX_ID, ascii_digits, is_id
-from app.views.formatting import datetime_formatter
 from app.workflow import deadlines
 from app.workflow.errors import WorkflowError
 from app.workflow.requests import ACTION_LABELS, consultant_choices, run_action

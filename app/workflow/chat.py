@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.extensions import db
-
 from app.models import (
     ConsultationRequest,
     Dialog,
@@ -23,13 +22,12 @@ from app.models import (
     TmkUser,
     utcnow,
 )
+from app.schemas.messages import MAX_TEXT
 from app.security.chat import Membership
 from app.security.roles import COORDINATOR, MO_ADMIN
 from app.workflow.errors import InvalidInput
 from app.workflow.notifications import notify
 from app.workflow.signals import message_posted, request_changed
-
-MAX_TEXT = 4000
 
 # what a system message says about an event; %(name)s is who acted, %(comment)s the comment
 SYSTEM_TEXTS = {
