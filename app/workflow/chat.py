@@ -29,6 +29,7 @@ from app.workflow.errors import InvalidInput
 from app.workflow.notifications import notify
 from app.workflow.signals import message_posted, request_changed
 
+
 # what a system message says about an event; %(name)s is who acted, %(comment)s the comment
 SYSTEM_TEXTS = {
     "submit": _l("The request has been submitted"),

@@ -9,12 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from app.conclusions.assemble import content_of
-from app.documents.storage import (
-    open_document,
-    sniff_content_type,
-    store_bytes,
-    store_upload,
-)
+from app.documents.storage import open_document, sniff_content_type, store_bytes, store_upload
 from app.extensions import db
 from app.jobs.queue import enqueue, forget
 from app.models import (

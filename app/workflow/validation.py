@@ -16,13 +16,7 @@ from app.models import (
     Route,
 )
 from app.schemas.base import REQUIRED
-from app.schemas.identifiers import (
-    birth_date_error,
-    is_icd10,
-    normalize_snils,
-    oms_error,
-    snils_error,
-)
+from app.schemas.identifiers import birth_date_error, is_icd10, normalize_snils, oms_error, snils_error
 from app.schemas.requests import MAX_EXTERNAL_RECORDS
 
 
