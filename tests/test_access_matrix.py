@@ -85,7 +85,8 @@ class CommitWatch:
 
 
 @pytest.fixture(scope="module")
-def commit_watch():
+def commit_watch(app):
+    """One per database backend (through ``app``), so that each backend's walk is judged on its own."""
     with CommitWatch() as watch:
         yield watch
 
@@ -355,7 +356,7 @@ def test_changes_that_succeed_through_every_way_are_committed_by_apply(matrix_ap
     assert statuses == ["in_work", "refused"]
 
 
-def test_nothing_but_workflow_apply_commits_a_change_of_a_request(commit_watch):
+def test_nothing_but_workflow_apply_commits_a_change_of_a_request(matrix_app, commit_watch):
     """Last in this module: every way of the matrix has been walked under the watch."""
     assert commit_watch.stray == [], "\n\n".join(commit_watch.stray)
     assert commit_watch.owned >= 8  # the walk's own changes at least: the watch saw them

@@ -1,6 +1,6 @@
 import pytest
 
-from app.validators import format_snils, is_valid_oid, normalize_snils, snils_checksum_ok, snils_error
+from app.schemas.identifiers import format_snils, is_valid_oid, normalize_snils, snils_checksum_ok, snils_error
 
 
 @pytest.mark.parametrize("snils", ["112-233-445 95", "11223344595", "001-001-998 00", "001-001-997 55"])

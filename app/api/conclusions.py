@@ -4,36 +4,19 @@ from flask import g, request, url_for
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
 
 from app.api.base import WorkflowApiMixin
-from app.api.requests import iso_time
-from app.extensions import db
 from app.conclusions.archive import has_archive, send_conclusion_zip
 from app.documents.serving import send_document
-from app.models import MODE_LABELS, RequestAttachment
+from app.extensions import db
+from app.models import RequestAttachment
+from app.schemas.conclusions import ConclusionSchema
+from app.schemas.formatting import iso_time
 from app.security.audit import audit
 from app.security.documents import readable_request_document
 from app.security.requests import find_visible_request
 from app.workflow import conclusions as flow
 from app.core.errors import InvalidInput, WorkflowError
-
-
-
-class ConclusionSchema(Schema):
-    answer = fields.String(required=True, validate=validate.Length(min=1, max=flow.MAX_TEXT))
-    condition = fields.String(required=True, validate=validate.Length(min=1, max=flow.MAX_TEXT))
-    diagnosis_code = fields.String(required=True, validate=validate.Length(min=1, max=10),
-                                   metadata={"description": "МКБ-10, e.g. I20.0"})
-    diagnosis_text = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    mode = fields.String(required=True, validate=validate.OneOf(list(MODE_LABELS)))
-    concomitant = fields.String(load_default="", validate=validate.Length(max=flow.MAX_TEXT))
-    recommendations_diagnostics = fields.String(load_default="", validate=validate.Length(max=flow.MAX_TEXT))
-    recommendations_treatment = fields.String(load_default="", validate=validate.Length(max=flow.MAX_TEXT))
-    recommendations_transfer = fields.String(load_default="", validate=validate.Length(max=flow.MAX_TEXT))
-    recommendations_in_person = fields.String(load_default="", validate=validate.Length(max=flow.MAX_TEXT))
-    documents_reviewed = fields.String(load_default="", validate=validate.Length(max=flow.MAX_TEXT))
-
 
 KIND_OF_ATTACHMENT = {"attachment": "attachment", "consent": "consent_scan", "conclusion": "conclusion",
                       "scan": "conclusion_scan", "signature": "signature"}

@@ -1,54 +1,25 @@
 """/api/v1/requests/<id>/messages: the request's chat over plain HTTP, for browsers without
 WebSocket, for files (the browser uploads them here, then the socket broadcasts them) and for medical
 information systems; only the dialog's members get in (404 otherwise)."""
-from flask import current_app, g, request, url_for
+from flask import current_app, g, request
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.api.base import russian_messages
+from app.api.base import load_json
 from app.documents.serving import send_document
 from app.documents.storage import store_upload
 from app.extensions import db
 from app.models import Dialog, Message
+from app.schemas.dumps import message_json
+from app.schemas.identifiers import MAX_ID, ascii_digits
+from app.schemas.messages import MessageSchema
 from app.security.audit import audit
 from app.security.chat import member_dialog
 from app.security.documents import readable_document
-from app.validators import MAX_ID, ascii_digits
-from app.views.documents import document_json
-from app.views.formatting import format_datetime
 from app.workflow import chat
 from app.core.errors import InvalidInput, WorkflowError
-
-
-class MessageSchema(Schema):
-    text = fields.String(load_default="", validate=validate.Length(max=chat.MAX_TEXT))
-    client_id = fields.String(load_default=None, validate=validate.Length(max=64),
-                              metadata={"description": "the client's id of the message: a retried send is stored once"})
-    document_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID), metadata={
-        "description": "a document from «Документы» (one the sender may read) sent instead of a new file"})
-    recorded = fields.String(load_default=None, validate=validate.OneOf(list(chat.RECORDING_TYPES)), metadata={
-        "description": "with a file: it was recorded by the chat's recorder, the message is audio or video"})
-
-
-def message_json(message: chat.StoredMessage) -> dict:
-    return {
-        "id": message.id, "kind": message.kind,
-        "author": {"id": message.author_id, "name": message.author_name} if message.author_id is not None else None,
-        "text": message.text,
-        "file": _file_json(message) if message.document is not None else None,
-        "created_at": message.created_at.isoformat(timespec="seconds") + "Z",
-        "shown_at": format_datetime(message.created_at),  # in the portal's time zone, as the pages show it
-        "client_id": message.client_id,
-    }
-
-
-def _file_json(message: chat.StoredMessage) -> dict:
-    """The file as pages show it, and where a client with a JWT fetches it."""
-    api_url = url_for("MessageApi.file", request_id=message.request_id, message_id=message.id)
-    return {**document_json(message.document), "api_url": api_url}
 
 
 def _too_large() -> str:
@@ -130,12 +101,9 @@ class MessageApi(BaseApi):
             upload = request.files.get("file") if is_form else None
         except RequestEntityTooLarge:
             return self.response(413, message=_too_large())
-        if not isinstance(body, dict):
-            return self.response_400(message=str(_l("The request body must be a JSON object")))
-        try:
-            data = MessageSchema().load(body)
-        except ValidationError as error:
-            return self.response(422, message=russian_messages(error.messages))
+        data, refused = load_json(MessageSchema(), body)
+        if refused:
+            return self.response(refused[0], message=refused[1])
         dialog = member_dialog(db.session, g.user, request_id)
         if dialog is None:
             return self.response_404()

@@ -4,130 +4,28 @@ from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
 
 from app.api.base import WorkflowApiMixin
 from app.extensions import db
-from app.models import (
-    EXTERNAL_SOURCE_LABELS,
-    MODE_LABELS,
-    SEX_LABELS,
-    STATUS_LABELS,
-    URGENCY_LABELS,
-    Route,
-    utcnow,
-)
+from app.models import Route, utcnow
+from app.schemas.dumps import request_json, request_summary_json
+from app.schemas.requests import ActionSchema, CreateRequestSchema
 from app.security.audit import audit
+from app.core.errors import WorkflowError
 from app.security.list_args import BadListArgument, list_filters, number_arg
 from app.security.requests import TABS, find_visible_request, list_requests
-from app.validators import MAX_ID
-from app.workflow import deadlines
-from app.core.errors import WorkflowError
-from app.workflow import apply
+from app.workflow import apply, deadlines
 from app.workflow.requests import save_request
 from app.workflow.transitions import BY_HAND, allowed_actions
-from app.workflow.validation import MAX_EXTERNAL_RECORDS, ExternalRecordData, PatientData, RequestData
-
-# ids are INTEGER columns (app/validators.py MAX_ID)
-ID_RANGE = validate.Range(1, MAX_ID)
-
-class PatientSchema(Schema):
-    last_name = fields.String(required=True, validate=validate.Length(max=64))
-    first_name = fields.String(required=True, validate=validate.Length(max=64))
-    middle_name = fields.String(load_default="", validate=validate.Length(max=64))
-    birth_date = fields.Date(required=True)
-    sex = fields.String(required=True, validate=validate.OneOf(list(SEX_LABELS)))
-    snils = fields.String(load_default="", validate=validate.Length(max=20))
-    oms_policy = fields.String(load_default="", validate=validate.Length(max=16))
-
-
-class ExternalRecordSchema(Schema):
-    source = fields.String(required=True, validate=validate.OneOf(list(EXTERNAL_SOURCE_LABELS)))
-    record_date = fields.Date(required=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    summary = fields.String(load_default="", validate=validate.Length(max=4000))
-
-
-class CreateRequestSchema(Schema):
-    route = fields.Integer(required=True, validate=ID_RANGE, metadata={"description": "id from GET /api/v1/routes/"})
-    urgency = fields.String(validate=validate.OneOf(list(URGENCY_LABELS)), load_default=None)
-    mode = fields.String(validate=validate.OneOf(list(MODE_LABELS)), load_default=None)
-    goal = fields.Integer(load_default=None, validate=validate.Range(1, 9),
-                          metadata={"description": "1–9, the goals of the federal case"})
-    question = fields.String(load_default="", validate=validate.Length(max=4000))
-    anamnesis = fields.String(load_default="", validate=validate.Length(max=20000))
-    diagnosis_code = fields.String(load_default="", validate=validate.Length(max=10))
-    diagnosis_text = fields.String(load_default="", validate=validate.Length(max=500))
-    consent_given = fields.Boolean(load_default=False)
-    patient = fields.Nested(PatientSchema, load_default=None)
-    external_records = fields.List(fields.Nested(ExternalRecordSchema), load_default=list, validate=validate.Length(
-        max=MAX_EXTERNAL_RECORDS, error=_l("At most %(count)d external records per request", count=MAX_EXTERNAL_RECORDS)))
-    submit = fields.Boolean(load_default=False, metadata={"description": "true: submit at once, else a draft"})
-
-
-class ActionSchema(Schema):
-    comment = fields.String(load_default="", validate=validate.Length(max=4000))
-    reason = fields.String(load_default="", validate=validate.Length(max=4000))
-    consultant_id = fields.Integer(load_default=None, validate=ID_RANGE)
-
-
-def iso_time(moment) -> str | None:
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None
-
-
-def _person(user) -> dict | None:
-    return {"id": user.id, "name": user.full_name} if user else None
+from app.workflow.validation import request_data
 
 
 def request_summary(consultation, now) -> dict:
-    left = deadlines.time_left(consultation, now)
-    return {
-        "id": consultation.id, "number": consultation.number, "status": consultation.status,
-        "status_label": str(STATUS_LABELS[consultation.status]), "urgency": consultation.urgency,
-        "patient": consultation.patient.short_name if consultation.patient else None,
-        "care_profile": {"id": consultation.care_profile_id, "name": consultation.care_profile.name},
-        "consulting_organization": {"id": consultation.consulting_organization_id,
-                                    "name": consultation.consulting_organization.short_name},
-        "created_at": iso_time(consultation.created_at), "due_at": iso_time(consultation.due_at),
-        "minutes_left": int(left.total_seconds() // 60) if left is not None else None,
-    }
+    return request_summary_json(consultation, deadlines.time_left(consultation, now))
 
 
 def request_detail(consultation, actor, now) -> dict:
-    patient = consultation.patient
-    return {
-        **request_summary(consultation, now),
-        "mode": consultation.mode, "goal": consultation.goal, "question": consultation.question,
-        "anamnesis": consultation.anamnesis,
-        "diagnosis": {"code": consultation.diagnosis_code, "text": consultation.diagnosis_text},
-        "consent_given": consultation.consent_given, "route": consultation.route_id,
-        "requesting_organization": {"id": consultation.requesting_organization_id,
-                                    "name": consultation.requesting_organization.short_name},
-        "author": _person(consultation.author), "consultant": _person(consultation.consultant),
-        "designated_consultant": _person(consultation.designated_consultant),
-        "patient": None if patient is None else {
-            "last_name": patient.last_name, "first_name": patient.first_name, "middle_name": patient.middle_name,
-            "birth_date": patient.birth_date.isoformat(), "sex": patient.sex, "snils": patient.snils,
-            "oms_policy": patient.oms_policy},
-        "external_records": [{"source": r.source, "record_date": r.record_date.isoformat(), "title": r.title,
-                              "summary": r.summary} for r in consultation.external_records],
-        "received_at": iso_time(consultation.received_at), "taken_at": iso_time(consultation.taken_at),
-        "completed_at": iso_time(consultation.completed_at), "paused": consultation.paused_at is not None,
-        "allowed_actions": allowed_actions(actor, consultation),
-        "history": [{"action": e.action, "from": e.from_status, "to": e.to_status, "actor": _person(e.actor),
-                     "at": iso_time(e.created_at), "comment": e.comment} for e in consultation.events],
-    }
-
-
-def _request_data(body: dict) -> RequestData:
-    return RequestData(
-        route_id=body["route"], urgency=body["urgency"], mode=body["mode"], goal=body["goal"],
-        question=body["question"].strip(), anamnesis=body["anamnesis"].strip(),
-        diagnosis_code=body["diagnosis_code"].strip().upper(), diagnosis_text=body["diagnosis_text"].strip(),
-        consent_given=body["consent_given"],
-        patient=PatientData(**body["patient"]) if body["patient"] else None,
-        external_records=[ExternalRecordData(**r) for r in body["external_records"]],
-    )
+    return request_json(consultation, deadlines.time_left(consultation, now), allowed_actions(actor, consultation))
 
 
 class RequestApi(WorkflowApiMixin, BaseApi):
@@ -162,7 +60,7 @@ class RequestApi(WorkflowApiMixin, BaseApi):
         if failure:
             return failure
         try:
-            consultation = save_request(g.user, _request_data(body), submit=body["submit"])
+            consultation = save_request(g.user, request_data(body), submit=body["submit"])
         except WorkflowError as error:
             db.session.rollback()
             return self._workflow_error(error)

@@ -11,8 +11,9 @@ from marshmallow_sqlalchemy.fields import Related
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
-from app.api.base import russian_messages
 from app.models import TmkUser
+from app.schemas.base import Schema
+from app.schemas.identifiers import EMAIL_RE, MAX_ID, birth_date_error, normalize_snils, snils_error
 from app.security.accounts import (
     AccountRuleError,
     check_account_assignment,
@@ -21,7 +22,6 @@ from app.security.accounts import (
 )
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.security.passwords import validate_password_complexity
-from app.validators import EMAIL_RE, MAX_ID, birth_date_error, normalize_snils, snils_error
 
 _FIELDS = [
     "last_name", "first_name", "middle_name", "username", "email", "active", "snils", "birth_date",
@@ -44,7 +44,12 @@ class StoredRow(Related):
 
 
 class StoredRowsConverter(Model2SchemaConverter):
-    """The write schemas' relations as StoredRow fields (the read schemas nest and load nothing)."""
+    """The write schemas' relations as StoredRow fields (the read schemas nest and load nothing), and every
+    generated schema with the portal's Russian messages (app/schemas/base.py)."""
+
+    def _meta_schema_factory(self, columns, model, class_mixin, parent_schema_name=None):
+        russian = type(class_mixin.__name__, (class_mixin, Schema), {})
+        return super()._meta_schema_factory(columns, model, russian, parent_schema_name=parent_schema_name)
 
     def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
         field = super()._column2relation(datamodel, column, nested=nested, parent_schema_name=parent_schema_name)
@@ -116,10 +121,6 @@ class UserApi(ModelRestApi):
 
     def delete_headless(self, pk):
         return self._answer_rule_errors(super().delete_headless, pk)
-
-    def response_422(self, message=None):
-        """FAB's schema errors (marshmallow's English) in Russian, like those of our own APIs."""
-        return super().response_422(message=russian_messages(message))
 
     def _answer_rule_errors(self, handler, *args):
         try:

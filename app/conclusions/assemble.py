@@ -3,8 +3,8 @@ import datetime
 
 from app.conclusions.content import ConclusionContent
 from app.models import MODE_LABELS, URGENCY_LABELS
-from app.validators import format_snils
-from app.views.formatting import format_date, format_datetime
+from app.schemas.formatting import format_date, format_datetime
+from app.schemas.identifiers import format_snils
 
 
 def content_of(conclusion, concluded_at: datetime.datetime) -> ConclusionContent:

@@ -7,8 +7,8 @@ from flask import current_app
 from app.demo.requests import load_demo_requests
 from app.extensions import db
 from app.models import CareProfile, Department, MedicalOrganization, Route
+from app.schemas.identifiers import snils_checksum_ok
 from app.security import roles
-from app.validators import snils_checksum_ok
 
 ORGANIZATIONS = [
     # short name, full name, ФРМО OID, address, consulting, departments

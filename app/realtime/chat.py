@@ -12,7 +12,7 @@ from app.realtime import join_revocation_rooms
 from app.realtime.chat_writer import writer_of
 from app.security.chat import member_dialog
 from app.security.sessions import SESSION_ID_KEY
-from app.validators import MAX_ID
+from app.schemas.identifiers import MAX_ID
 
 SOCKET_USER = "tmk_socket_user_id"
 

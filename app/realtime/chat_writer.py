@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from flask import Flask
 from flask_babel import gettext as _
 
-from app.api.messages import message_json
 from app.extensions import db
 from app.models import TmkUser
+from app.schemas.dumps import message_json
 from app.security.audit import audit
 from app.security.chat import memberships
 from app.workflow import chat

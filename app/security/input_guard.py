@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from app.validators import MAX_ID, is_id
+from app.schemas.identifiers import MAX_ID, is_id
 
 NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from app.models import STATUS_LABELS, URGENCY_LABELS
 from app.security.requests import ListFilters
-from app.validators import MAX_ID, ascii_digits
+from app.schemas.identifiers import MAX_ID, ascii_digits
 
 
 class BadListArgument(ValueError):

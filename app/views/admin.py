@@ -15,8 +15,8 @@ from app.models import (
     Route,
     UrgencyRule,
 )
+from app.schemas.identifiers import Oid
 from app.security.filters import OwnOrganizationFilter
-from app.validators import Oid
 from app.views.base import TmkModelView, UniqueTogether
 from app.views.fields import ru_date_field
 

@@ -6,7 +6,7 @@ from wtforms import BooleanField
 from wtforms.validators import ValidationError
 
 from app.extensions import db
-from app.validators import MAX_ID, ascii_digits
+from app.schemas.identifiers import MAX_ID, ascii_digits
 
 MAX_PAGE_SIZE = 100
 

@@ -8,11 +8,14 @@ from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 from wtforms import RadioField, StringField, TextAreaField
 
 from app.conclusions.archive import has_archive, send_conclusion_zip
 from app.extensions import db
 from app.models import CONCLUSION_TEXTS, MODE_LABELS
+from app.schemas.base import flat_messages, load_partial
+from app.schemas.conclusions import ConclusionSchema
 from app.security.requests import visible_request_or_404
 from app.workflow import conclusions as flow
 from app.core.errors import InvalidInput, WorkflowError
@@ -37,7 +40,13 @@ class ConclusionForm(DynamicForm):
     mode = RadioField(_l("Mode actually used"), choices=list(MODE_LABELS.items()), validate_choice=False)
 
     def to_data(self) -> flow.ConclusionData:
-        return flow.ConclusionData(**{name: getattr(self, name).data or "" for name in flow.FIELDS})
+        """The form's data loaded through the API's schema (app/schemas/conclusions.py); a draft may be
+        incomplete."""
+        try:
+            loaded = load_partial(ConclusionSchema(), {name: getattr(self, name).data for name in flow.FIELDS})
+        except ValidationError as error:
+            raise InvalidInput(_l("Correct the marked fields"), fields=flat_messages(error.messages)) from None
+        return flow.ConclusionData(**loaded)
 
 
 class ConclusionView(BaseView):

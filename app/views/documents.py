@@ -2,7 +2,7 @@
 goes through here and through the one rule of app/security/documents.py."""
 import datetime
 
-from flask import abort, flash, g, jsonify, request, url_for
+from flask import abort, flash, g, jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
@@ -17,22 +17,10 @@ from app.documents.library import (
 )
 from app.documents.serving import preview_kind, send_document
 from app.extensions import db
-from app.models import Document
+from app.schemas.dumps import document_json
+from app.schemas.identifiers import ascii_digits
 from app.security.audit import audit
 from app.security.documents import readable_document_or_404
-from app.validators import ascii_digits
-from app.views.formatting import format_datetime
-
-def document_json(document: Document) -> dict:
-    """A file as the chat and the picker show it."""
-    preview = preview_kind(document.content_type)
-    return {
-        "id": document.id, "name": document.name, "content_type": document.content_type,
-        "type": type_label(document.content_type), "size": document.size, "size_label": size_label(document.size),
-        "created": format_datetime(document.created_at), "preview": preview,
-        "download_url": url_for("DocumentsView.download", document_id=document.id),
-        "preview_url": url_for("DocumentsView.preview", document_id=document.id) if preview else None,
-    }
 
 
 def _date_arg(name: str) -> datetime.date | None:

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField, widgets
 
-from app.validators import Snils, format_snils, normalize_snils
+from app.schemas.identifiers import Snils, format_snils, normalize_snils
 
 DATE_FORMAT = "%d.%m.%Y"
 

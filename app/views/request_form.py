@@ -5,6 +5,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 from wtforms import (
     BooleanField,
     FieldList,
@@ -17,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from app.documents.storage import check_upload
 from app.extensions import db
@@ -31,13 +32,14 @@ from app.models import (
     MedicalOrganization,
     Route,
 )
+from app.schemas.base import flat_messages, load_partial, max_length
+from app.schemas.requests import CreateRequestSchema, ExternalRecordSchema, PatientSchema
 from app.security.requests import visible_request_or_404
-from app.validators import ascii_digits
 from app.views.fields import ru_date_field
 from app.core.errors import InvalidInput, WorkflowError
 from app.workflow.requests import save_request
 from app.workflow.rules import may_create, may_edit_draft
-from app.workflow.validation import ExternalRecordData, PatientData, RequestData
+from app.workflow.validation import RequestData, request_data
 
 
 def _text(field) -> str:
@@ -45,27 +47,34 @@ def _text(field) -> str:
     return (field.data or "").strip()
 
 
+def _limit(schema, name: str) -> dict:
+    """The input's maxlength, from the field's length in the request's schema."""
+    return {"maxlength": max_length(schema, name)}
+
+
 class RecordForm(Form):
     source = SelectField(_l("Source"), choices=[("", "—"), *EXTERNAL_SOURCE_LABELS.items()], validate_choice=False)
     record_date = ru_date_field(_l("Date"), [Optional()])
-    title = StringField(_l("Title"), [Optional(), Length(max=300)])
-    summary = TextAreaField(_l("Summary"), [Optional(), Length(max=4000)])
+    title = StringField(_l("Title"), render_kw=_limit(ExternalRecordSchema, "title"))
+    summary = TextAreaField(_l("Summary"), render_kw=_limit(ExternalRecordSchema, "summary"))
 
 
 class RequestForm(DynamicForm):
+    """The request's fields; their data is loaded through the API's schema (app/schemas/requests.py)."""
+
     urgency = RadioField(_l("Urgency"), choices=[], validate_choice=False)
     mode = RadioField(_l("Mode"), choices=[], validate_choice=False)
     goal = SelectField(_l("Goal"), choices=[("", "—"), *[(str(k), v) for k, v in GOAL_LABELS.items()]],
                        validate_choice=False)
-    question = TextAreaField(_l("Question to the consultant"), [Length(max=4000)])
-    anamnesis = TextAreaField(_l("Anamnesis"), [Length(max=20000)])
-    diagnosis_code = StringField(_l("ICD-10 code"), [Length(max=10)])
-    diagnosis_text = StringField(_l("Diagnosis"), [Length(max=500)])
-    patient_snils = StringField(_l("SNILS"), [Length(max=20)])
-    patient_oms_policy = StringField(_l("OMS policy"), [Length(max=16)])
-    patient_last_name = StringField(_l("Last name"), [Length(max=64)])
-    patient_first_name = StringField(_l("First name"), [Length(max=64)])
-    patient_middle_name = StringField(_l("Middle name"), [Length(max=64)])
+    question = TextAreaField(_l("Question to the consultant"), render_kw=_limit(CreateRequestSchema, "question"))
+    anamnesis = TextAreaField(_l("Anamnesis"), render_kw=_limit(CreateRequestSchema, "anamnesis"))
+    diagnosis_code = StringField(_l("ICD-10 code"), render_kw=_limit(CreateRequestSchema, "diagnosis_code"))
+    diagnosis_text = StringField(_l("Diagnosis"), render_kw=_limit(CreateRequestSchema, "diagnosis_text"))
+    patient_snils = StringField(_l("SNILS"), render_kw=_limit(PatientSchema, "snils"))
+    patient_oms_policy = StringField(_l("OMS policy"), render_kw=_limit(PatientSchema, "oms_policy"))
+    patient_last_name = StringField(_l("Last name"), render_kw=_limit(PatientSchema, "last_name"))
+    patient_first_name = StringField(_l("First name"), render_kw=_limit(PatientSchema, "first_name"))
+    patient_middle_name = StringField(_l("Middle name"), render_kw=_limit(PatientSchema, "middle_name"))
     patient_birth_date = ru_date_field(_l("Birth date"), [Optional()])
     patient_sex = SelectField(_l("Sex"), choices=[("", "—"), *SEX_LABELS.items()], validate_choice=False)
     consent_given = BooleanField(_l("The patient has given informed voluntary consent"))
@@ -74,27 +83,24 @@ class RequestForm(DynamicForm):
     attachments = MultipleFileField(_l("Attachments"))
 
     def to_data(self, route_id: int) -> RequestData:
-        patient = PatientData(
-            last_name=_text(self.patient_last_name), first_name=_text(self.patient_first_name),
-            middle_name=_text(self.patient_middle_name), birth_date=self.patient_birth_date.data,
-            sex=self.patient_sex.data, snils=_text(self.patient_snils),
-            oms_policy=_text(self.patient_oms_policy),
-        )
-        has_patient = any([patient.last_name, patient.first_name, patient.snils, patient.oms_policy,
-                           patient.birth_date])
-        records = [
-            ExternalRecordData(source=row.source.data, record_date=row.record_date.data, title=_text(row.title),
-                               summary=_text(row.summary))
-            for row in self.records if _text(row.title) or row.source.data
-        ]
-        return RequestData(
-            route_id=route_id, urgency=self.urgency.data or None, mode=self.mode.data or None,
-            goal=int(self.goal.data) if ascii_digits(self.goal.data) else None,
-            question=_text(self.question), anamnesis=_text(self.anamnesis),
-            diagnosis_code=_text(self.diagnosis_code).upper(), diagnosis_text=_text(self.diagnosis_text),
-            consent_given=self.consent_given.data, patient=patient if has_patient else None,
-            external_records=records,
-        )
+        """The form's data as the API's body would carry it, loaded through the same schema."""
+        patient = {name: _text(getattr(self, f"patient_{name}"))
+                   for name in ("last_name", "first_name", "middle_name", "sex", "snils", "oms_policy")}
+        patient["birth_date"] = self.patient_birth_date.data
+        has_patient = any(patient[name] for name in ("last_name", "first_name", "snils", "oms_policy", "birth_date"))
+        body = {
+            "route": route_id, "urgency": self.urgency.data, "mode": self.mode.data, "goal": self.goal.data,
+            **{name: _text(getattr(self, name)) for name in ("question", "anamnesis", "diagnosis_code",
+                                                              "diagnosis_text")},
+            "consent_given": self.consent_given.data, "patient": patient if has_patient else None,
+            "external_records": [{"source": row.source.data, "record_date": row.record_date.data,
+                                  "title": _text(row.title), "summary": _text(row.summary)}
+                                 for row in self.records if _text(row.title) or row.source.data],
+        }
+        try:
+            return request_data(load_partial(CreateRequestSchema(), body))
+        except ValidationError as error:
+            raise InvalidInput(_l("Check the highlighted fields"), fields=flat_messages(error.messages)) from None
 
     def fill_from(self, consultation) -> None:
         for name in ("urgency", "mode", "question", "anamnesis", "diagnosis_code", "diagnosis_text", "consent_given"):

@@ -23,13 +23,13 @@ from app.models import (
     RequestAttachment,
     utcnow,
 )
+from app.schemas.formatting import datetime_formatter
+from app.schemas.identifiers import is_id
 from app.security.audit import audit
 from app.security.chat import is_chat_member
 from app.security.documents import readable_attachment
 from app.security.list_args import BadListArgument, list_filters, number_arg
 from app.security.requests import TABS, list_requests, visible_request_or_404
-from app.validators import is_id
-from app.views.formatting import datetime_formatter
 from app.workflow import deadlines
 from app.core.errors import WorkflowError
 from app.workflow import apply

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.models import Notification, TmkUser
+from app.schemas.formatting import format_datetime
 from app.security.access import current_actor, managed_users_clause
 from app.views.base import EagerSQLAInterface, PortalViewMixin
-from app.views.formatting import format_datetime
 
 STATE_LABELS = {"failed": _l("Not delivered"), "pending": _l("Being retried")}
 

@@ -16,11 +16,11 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.extensions import db
 from app.models import TmkUser
 from app.models.users import EMAIL_EVENT_GROUPS
+from app.schemas.identifiers import BirthDate, IntranetEmail, format_snils
 from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, check_account_deletion, snils_taken, stored_actor
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.security.manager import TmkSecurityManager
-from app.validators import BirthDate, IntranetEmail, format_snils
 from app.views.base import EagerSQLAInterface, PortalViewMixin
 from app.views.fields import SnilsField, ru_date_field
 

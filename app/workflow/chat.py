@@ -26,11 +26,12 @@ from app.models import (
     TmkUser,
     utcnow,
 )
+from app.schemas.messages import MAX_TEXT
+from app.schemas.dumps import message_json
 from app.security.chat import Membership
 from app.security.roles import COORDINATOR, MO_ADMIN
 from app.workflow.transitions import TRANSITIONS
 
-MAX_TEXT = 4000
 
 def system_text(event: RequestEvent) -> str:
     transition = TRANSITIONS.get(event.action)
@@ -150,8 +151,6 @@ def _invalid(post: NewMessage) -> InvalidInput | None:
 def announce(message: StoredMessage) -> None:
     """Broadcast a stored message to its request's room once the transaction commits. The payload is
     made now, in the poster's transaction: after the commit only the emit is left."""
-    from app.api.messages import message_json
-
     # a job or a command has no request: links are built for the portal's public address
     context = (nullcontext() if has_request_context()
                else current_app.test_request_context(base_url=current_app.config["TMK_BASE_URL"]))

@@ -6,25 +6,27 @@ import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 
+from app.conclusions.assemble import content_of
 from app.documents.storage import open_document, sniff_content_type, store_bytes, store_upload
 from app.extensions import db
 from app.core.jobs import enqueue, forget
 from app.models import (
     CONCLUSION_TEXTS,
     EXTERNAL_SOURCE_LABELS,
-    MODE_LABELS,
     Conclusion,
     RequestAttachment,
     Signature,
     utcnow,
 )
 from app.core.errors import InvalidInput, NotAllowed
+from app.schemas.base import flat_messages, load_partial
+from app.schemas.conclusions import ConclusionSchema
+from app.schemas.identifiers import is_icd10
 from app.workflow import rules
 from app.workflow.engine import apply
-from app.workflow.validation import ICD10_RE
 
-MAX_TEXT = 20000
 # The rendering's cost grows with lines and characters (xhtml2pdf: 1 000 short lines take ~2 s, 9 999
 # lines in each field took a minute): bounded here, for the form, the API and the renderer alike.
 MAX_LINES = 200
@@ -61,12 +63,15 @@ REQUIRED = ("answer", "condition", "diagnosis_code", "diagnosis_text", "mode")
 
 
 def conclusion_problems(data: ConclusionData, for_render: bool) -> dict[str, str]:
-    """Field → Russian message. A draft may be incomplete, never malformed."""
-    problems = {}
+    """Field → Russian message. A draft may be incomplete, never malformed: each field as its schema
+    takes it (app/schemas/conclusions.py), then what the rendering needs of the whole."""
+    try:
+        load_partial(ConclusionSchema(), dataclasses.asdict(data))
+        problems = {}
+    except ValidationError as error:
+        problems = flat_messages(error.messages)
     for name in CONCLUSION_TEXTS:
-        if len(getattr(data, name)) > MAX_TEXT:
-            problems[name] = str(_l("At most %(n)d characters", n=MAX_TEXT))
-        elif len(getattr(data, name).splitlines()) > MAX_LINES:
+        if name not in problems and len(getattr(data, name).splitlines()) > MAX_LINES:
             problems[name] = str(_l("At most %(n)d lines", n=MAX_LINES))
     if not problems:  # the whole conclusion, marked on its longest field, where cutting helps most
         total = sum(len(getattr(data, name)) for name in CONCLUSION_TEXTS)
@@ -78,12 +83,8 @@ def conclusion_problems(data: ConclusionData, for_render: bool) -> dict[str, str
         elif lines > MAX_TOTAL_LINES:
             problems[longest] = str(_l("At most %(n)d lines in the whole conclusion (now %(count)d)",
                                        n=MAX_TOTAL_LINES, count=lines))
-    if len(data.diagnosis_text) > 500:
-        problems["diagnosis_text"] = str(_l("At most %(n)d characters", n=500))
-    if data.diagnosis_code and not ICD10_RE.fullmatch(data.diagnosis_code):
+    if data.diagnosis_code and "diagnosis_code" not in problems and not is_icd10(data.diagnosis_code):
         problems["diagnosis_code"] = str(_l("An ICD-10 code looks like I20.0"))
-    if data.mode and data.mode not in MODE_LABELS:
-        problems["mode"] = str(_l("Choose a value from the list"))
     if for_render:
         for name in REQUIRED:
             if not getattr(data, name) and name not in problems:
@@ -159,7 +160,6 @@ def start_rendering(actor, request, data: ConclusionData, here: bool = False) ->
 def render_documents(conclusion: Conclusion) -> None:
     """Render the PDF and the DOCX, attach them to the request and move it on to signing (a corrected
     form rendered again replaces the documents to sign; the earlier ones stay attached)."""
-    from app.conclusions.assemble import content_of  # imports the pages' date formatting
     from app.conclusions.render import render_docx, render_pdf
 
     request = conclusion.request

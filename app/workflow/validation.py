@@ -1,7 +1,6 @@
 """The content of a request: what a form or the API hands to the workflow, and its checks."""
 import dataclasses
 import datetime
-import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
@@ -16,13 +15,9 @@ from app.models import (
     PatientIdentityMismatch,
     Route,
 )
-from app.validators import birth_date_error, normalize_snils, snils_error
-
-# [0-9], never \d (app/validators.py)
-ICD10_RE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9]{1,2})?$")
-OMS_RE = re.compile(r"^[0-9]{16}$")
-# more than a consultant reads; the API took 5 000 before
-MAX_EXTERNAL_RECORDS = 100
+from app.schemas.base import REQUIRED
+from app.schemas.identifiers import birth_date_error, is_icd10, normalize_snils, oms_error, snils_error
+from app.schemas.requests import MAX_EXTERNAL_RECORDS
 
 
 @dataclasses.dataclass
@@ -38,9 +33,9 @@ class PatientData:
 
 @dataclasses.dataclass
 class ExternalRecordData:
-    source: str
-    record_date: datetime.date
-    title: str
+    source: str = ""
+    record_date: datetime.date | None = None
+    title: str = ""
     summary: str = ""
 
 
@@ -59,7 +54,18 @@ class RequestData:
     external_records: list[ExternalRecordData] = dataclasses.field(default_factory=list)
 
 
-REQUIRED = _l("Required field")
+def request_data(body: dict) -> RequestData:
+    """The content loaded through app/schemas/requests.py CreateRequestSchema (the API's body, the form's
+    data), trimmed as stored."""
+    patient = body.get("patient")
+    return RequestData(
+        route_id=body["route"], urgency=body.get("urgency"), mode=body.get("mode"), goal=body.get("goal"),
+        question=body.get("question", "").strip(), anamnesis=body.get("anamnesis", "").strip(),
+        diagnosis_code=body.get("diagnosis_code", "").strip().upper(),
+        diagnosis_text=body.get("diagnosis_text", "").strip(), consent_given=body.get("consent_given", False),
+        patient=PatientData(**patient) if patient else None,
+        external_records=[ExternalRecordData(**r) for r in body.get("external_records", [])],
+    )
 
 
 def check_complete(session: Session, data: RequestData, for_submit: bool) -> dict[str, str]:
@@ -75,7 +81,7 @@ def check_complete(session: Session, data: RequestData, for_submit: bool) -> dic
         problems["mode"] = str(_l("This route does not take this mode"))
     if data.goal is not None and data.goal not in GOAL_LABELS:
         problems["goal"] = str(_l("Choose a goal from the list"))
-    if data.diagnosis_code and not ICD10_RE.fullmatch(data.diagnosis_code):
+    if data.diagnosis_code and not is_icd10(data.diagnosis_code):
         problems["diagnosis_code"] = str(_l("Enter an ICD-10 code such as I21.0"))
     if len(data.external_records) > MAX_EXTERNAL_RECORDS:
         problems["external_records"] = str(_l("At most %(count)d external records per request",
@@ -103,19 +109,19 @@ def _patient_problems(patient: PatientData, for_submit: bool) -> dict[str, str]:
     problems = {}
     if patient.snils and (error := snils_error(patient.snils)):
         problems["patient-snils"] = str(error)
-    if patient.oms_policy and not OMS_RE.fullmatch(patient.oms_policy):
-        problems["patient-oms_policy"] = str(_l("The OMS policy number has 16 digits"))
+    if error := oms_error(patient.oms_policy):
+        problems["patient-oms_policy"] = str(error)
     if patient.sex and patient.sex not in SEX_LABELS:
         problems["patient-sex"] = str(_l("Choose the sex"))
     if error := birth_date_error(patient.birth_date):
         problems["patient-birth_date"] = str(error)
-    if for_submit or patient.snils or patient.oms_policy:
-        for field in ("last_name", "first_name", "birth_date", "sex"):
-            value = getattr(patient, field)
-            if not (value.strip() if isinstance(value, str) else value):  # a name of spaces is no name
-                problems[f"patient-{field}"] = str(REQUIRED)
-        if not patient.snils and not patient.oms_policy:
-            problems["patient-snils"] = str(_l("Enter the SNILS or the OMS policy"))
+    # a patient is stored with these even in a draft (the API's PatientSchema requires them too)
+    for field in ("last_name", "first_name", "birth_date", "sex"):
+        value = getattr(patient, field)
+        if not (value.strip() if isinstance(value, str) else value):  # a name of spaces is no name
+            problems[f"patient-{field}"] = str(REQUIRED)
+    if for_submit and not patient.snils and not patient.oms_policy:
+        problems["patient-snils"] = str(_l("Enter the SNILS or the OMS policy"))
     return problems
 
 

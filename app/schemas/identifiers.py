@@ -1,4 +1,5 @@
-"""Checks of identifiers used in Russian healthcare, as plain functions and WTForms validators."""
+"""Checks of identifiers used in Russian healthcare (СНИЛС, полис ОМС, МКБ-10, OID, ids), as plain functions
+and WTForms validators: the one place of these format rules for schemas, forms and the workflow."""
 import datetime
 import re
 
@@ -16,6 +17,8 @@ EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 # Syntax only: hospital mail servers often live on intranet domains (*.local) that strict
 # validators reject as "special-use".
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+ICD10_RE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9]{1,2})?$")
+OMS_RE = re.compile(r"^[0-9]{16}$")
 
 
 def ascii_digits(value: str | None) -> bool:
@@ -59,6 +62,18 @@ def snils_checksum_ok(snils: str) -> bool:
     if expected == 100:
         expected = 0
     return expected == control
+
+
+def is_icd10(code: str | None) -> bool:
+    """An МКБ-10 code such as I21 or I21.0 (upper case, as the workflow normalizes it)."""
+    return bool(ICD10_RE.fullmatch(code or ""))
+
+
+def oms_error(value: str | None):
+    """The message for a wrong полис ОМС number, or None."""
+    if value and not OMS_RE.fullmatch(value):
+        return _l("The OMS policy number has 16 digits")
+    return None
 
 
 def format_snils(snils: str | None) -> str:
