@@ -1,4 +1,5 @@
 """The application factory: builds Flask, binds the extensions, registers views, APIs and sockets."""
+import click
 from flask import Flask
 from flask_appbuilder import AppBuilder
 from sqlalchemy import event
@@ -28,10 +29,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from app import models  # noqa: F401  (the metadata must be complete before anything binds)
     from app.api import register_apis
-    from app.cli import tmk_cli
+    from app.demo.commands import demo_command
     from app.extensions import csrf, db, mail, migrate, socketio
+    from app.jobs.worker import worker_command
     from app.realtime import (RevokingRedisManager, SocketSessionInterface, chat_writer, origin_check,
                               register_realtime)
+    from app.security.commands import create_admin_command, init_command
     from app.security.csrf import require_csrf_with_cookie
     from app.security.headers import init_security_headers
     from app.views import register_views
@@ -80,5 +83,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_security_headers(app)
     register_error_handlers(app)
     register_template_filters(app)
-    app.cli.add_command(tmk_cli)
+    # `flask tmk …`: the commands an operator runs, each from the package it belongs to
+    app.cli.add_command(click.Group("tmk", help="ТМК portal administration.", commands=[
+        init_command, create_admin_command, demo_command, worker_command]))
     return app

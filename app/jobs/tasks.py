@@ -1,5 +1,5 @@
 """The jobs themselves, asked for by their dotted names (app/core/jobs.py). Each runs in a context of
-the portal's app: an RQ worker started by `flask --app wsgi tmk worker` (app/cli.py), or this process."""
+the portal's app: an RQ worker started by `flask --app wsgi tmk worker` (app/jobs/worker.py), or this process."""
 import contextlib
 import datetime
 import logging
