@@ -51,7 +51,7 @@ def _participants(session: Session, request: ConsultationRequest, event: Request
                 TmkUser.organization_id.in_((request.requesting_organization_id, request.consulting_organization_id)))
     )
     ids.update(row.id for row in admins)
-    if event.action in ("deadline_warning", "overdue") and request.status == "new":
+    if TRANSITIONS[event.action].calls_coordinators and request.status == "new":
         # still in the pool: the coordinators of the consulting МО must act
         coordinators = session.query(TmkUser.id).filter(
             TmkUser.active.is_(True), TmkUser.roles.any(name=COORDINATOR),

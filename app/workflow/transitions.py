@@ -39,6 +39,7 @@ class Transition:
     comment_required: object = None  # the message when the comment is missing; None: optional
     change: Callable | None = None  # changes.<name>(actor, request, params, now) -> Change
     records_event: bool = True  # False: only the content changed (a draft edited)
+    calls_coordinators: bool = False  # a request still in the pool brings its coordinators into the chat
 
     @property
     def by_hand(self) -> bool:
@@ -105,9 +106,9 @@ _ROWS = [
     # ---- the portal's own events: the status stays ----
     Transition("deadline_paused", _l("Deadline paused"), _l("The deadline was paused for %(comment)s min")),
     Transition("deadline_warning", _l("The deadline is near"), _l("The deadline is near: %(comment)s min left"),
-               "deadlines", ("new", "in_work")),
+               "deadlines", ("new", "in_work"), calls_coordinators=True),
     Transition("overdue", _l("Overdue"), _l("The deadline for the answer has passed"), "deadlines",
-               ("new", "in_work")),
+               ("new", "in_work"), calls_coordinators=True),
 ]
 TRANSITIONS: dict[str, Transition] = {row.name: row for row in _ROWS}
 # the buttons, in the order the page shows them; the API's actions
