@@ -5,7 +5,6 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import embedded_db
 from config import BASE_DIR, Config
 
 
@@ -24,13 +23,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # short OLTP queries: PostgreSQL's JIT once spent a second compiling a list query (bench/)
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"options": "-c jit=off"}})
-    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", embedded_db.engine_options())
 
     from app import models  # noqa: F401  (the metadata must be complete before anything binds)
     from app.api import register_apis
     from app.demo.commands import demo_command
-    from app.extensions import csrf, db, mail, migrate, socketio
+    from app.extensions import csrf, db, mail, migrate, prepare_sqlite, socketio
     from app.jobs.worker import worker_command
     from app.realtime import (RevokingRedisManager, SocketSessionInterface, chat_writer, origin_check,
                               register_realtime)
@@ -66,7 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                                 x_proto=app.config["TMK_PROXY_COUNT"])
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", embedded_db.prepare_connection)
+            event.listen(db.engine, "connect", prepare_sqlite)
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)

@@ -119,6 +119,7 @@ def seed_portal(folder: Path, secret: str, clients: int, room_size: int) -> tupl
     from app.extensions import db
     from app.models import DialogMember, TmkUser
     from app.security.roles import sync_roles
+    from app.security.sessions import EPOCH_KEY, SESSION_ID_KEY
     from app.workflow.chat import dialog_of
     from tests.requests_helpers import new_request
 
@@ -142,7 +143,9 @@ def seed_portal(folder: Path, secret: str, clients: int, room_size: int) -> tupl
             {"dialog_id": dialogs[r], "user_id": u, "last_read_message_id": 0} for u, r in zip(users, request_of)])
         db.session.commit()
         signer = SecureCookieSessionInterface().get_signing_serializer(app)
-        cookies = [f"{app.config['SESSION_COOKIE_NAME']}={signer.dumps({'_user_id': str(u), '_fresh': False})}"
+        # what a login puts in the session: the user, the account's epoch and the session's own id
+        cookies = [f"{app.config['SESSION_COOKIE_NAME']}=" + signer.dumps(
+                       {"_user_id": str(u), "_fresh": False, EPOCH_KEY: 0, SESSION_ID_KEY: f"bench-{u}"})
                    for u in users]
         db.engine.dispose()
     return url, request_of, cookies

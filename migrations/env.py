@@ -93,7 +93,7 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         # SQLite's batch migrations copy a table, drop the old one and rename the copy: with foreign keys
-        # on (app/embedded_db.py) the drop would fail or empty the rows pointing at it. The pragma only
+        # on (app/extensions.py) the drop would fail or empty the rows pointing at it. The pragma only
         # takes effect outside a transaction, and the pooled connection gets them back afterwards.
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:

@@ -158,10 +158,7 @@ def test_a_database_that_cannot_write_answers_every_sender_and_a_retry_is_stored
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("sqlite"):
         pytest.skip("SQLite only: another process holds its write lock")
-    from app.embedded_db import SerializedWriteConnection
-
-    impatient = make_app(url, SQLALCHEMY_ENGINE_OPTIONS={
-        "connect_args": {"factory": SerializedWriteConnection, "timeout": 0.3}})
+    impatient = make_app(url, SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 0.3}})
     author, admin = ids_of(impatient, "requester1", "moadmin1")
     writer = writer_of(impatient)
     outside = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)

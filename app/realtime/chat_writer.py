@@ -2,11 +2,11 @@
 
 A socket's «send» is handed to the writer and answered when its message is committed; what arrives
 while the writer is storing is stored together in its next transaction: one membership query, one
-commit and one wake-up of the database for many messages (a database's group commit). Under load that
-is what keeps the chat near a bare Socket.IO relay: with a transaction per message, a hundred threads
-each spent most of their time waiting for the database and for each other (bench/socket_bench.py).
+commit and one wake-up of the database for many messages (a database's group commit). Its one thread
+is also the queue of the chat's writes: SQLite takes one writer at a time, and connections that find
+it taken sleep in its busy handler instead of queueing. The figures: bench/README.md.
 The rules stay per message: each is checked against its author's membership and stored with
-app.workflow.chat.post_message before it is acknowledged or broadcast (persist first, then notify).
+app.workflow.chat.post_messages before it is acknowledged or broadcast (persist first, then notify).
 """
 import logging
 import queue

@@ -5,7 +5,6 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from app.embedded_db import rows_at_once
 from app.models import Dialog, DialogMember, TmkUser
 from app.models.names import short_name
 from app.security.audit import audit
@@ -63,13 +62,13 @@ _MEMBERSHIPS = (
 def memberships(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Membership]:
     """The same rule for many (user id, request id) pairs in one query, for the socket's writer, which
     knows a connection's user by id only: the pairs whose user is an active account and an active
-    member of the request's chat. The caller audits the others. Plain rows: making a dialog and an
-    account object for each pair was a third of the writer's time, and the writer is the chat's
-    bottleneck under load (bench/socket_bench.py)."""
+    member of the request's chat. The caller audits the others. Plain rows, not objects: the writer is
+    the chat's bottleneck under load, and a dialog and an account object for each pair cost a third of
+    its time (bench/README.md)."""
     if not pairs:
         return {}
-    rows = rows_at_once(session, _MEMBERSHIPS, {"request_ids": {request_id for _, request_id in pairs},
-                                                "user_ids": {user_id for user_id, _ in pairs}})
+    rows = session.execute(_MEMBERSHIPS, {"request_ids": {request_id for _, request_id in pairs},
+                                          "user_ids": {user_id for user_id, _ in pairs}})
     found = {(user_id, request_id): Membership(dialog_id, request_id, user_id, short_name(last, first, middle))
              for dialog_id, request_id, user_id, last, first, middle in rows}
     return {pair: found[pair] for pair in pairs if pair in found}
