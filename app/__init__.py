@@ -29,8 +29,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.demo.commands import demo_command
     from app.extensions import csrf, db, mail, migrate, prepare_sqlite, socketio
     from app.jobs.worker import worker_command
-    from app.realtime import (RevokingRedisManager, SocketSessionInterface, chat_writer, origin_check,
-                              register_realtime)
+    from app.realtime import SocketSessionInterface, chat_writer, origin_check, register_realtime
+    from app.realtime.revocation import RevokingRedisManager
     from app.security.commands import create_admin_command, init_command
     from app.security.csrf import require_csrf_with_cookie
     from app.security.headers import init_security_headers

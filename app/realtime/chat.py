@@ -8,7 +8,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from app.core.events import CHAT_NAMESPACE as NAMESPACE, request_room as room_of
 from app.extensions import db, socketio
-from app.realtime import join_revocation_rooms
+from app.realtime.revocation import join_revocation_rooms
 from app.realtime.chat_writer import writer_of
 from app.security.chat import member_dialog
 from app.security.sessions import SESSION_ID_KEY

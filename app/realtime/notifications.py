@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace
 
 from app.core.events import NOTIFICATIONS_NAMESPACE as NAMESPACE, unread_counts
 from app.extensions import socketio
-from app.realtime import join_revocation_rooms
+from app.realtime.revocation import join_revocation_rooms
 from app.security.sessions import SESSION_ID_KEY
 
 
