@@ -52,8 +52,8 @@ class CommitWatch:
         return any(state.attrs[column.key].history.has_changes() for column in state.mapper.column_attrs)
 
     def _mark_statement(self, state):
-        if (state.is_update or state.is_insert) and state.statement.table.name in ("consultation_requests",
-                                                                                    "request_events"):
+        tables = (ConsultationRequest.__tablename__, RequestEvent.__tablename__)
+        if (state.is_update or state.is_insert) and state.statement.table.name in tables:
             state.session.info[self.MARK] = True
 
     def _clear(self, session, *_):
@@ -360,3 +360,14 @@ def test_nothing_but_workflow_apply_commits_a_change_of_a_request(matrix_app, co
     """Last in this module: every way of the matrix has been walked under the watch."""
     assert commit_watch.stray == [], "\n\n".join(commit_watch.stray)
     assert commit_watch.owned >= 8  # the walk's own changes at least: the watch saw them
+
+
+def test_the_watch_sees_a_status_moved_outside_apply(matrix_app, cases):
+    """The watch itself: an UPDATE of a request's row committed by hand is a stray commit."""
+    from sqlalchemy import update
+
+    with CommitWatch() as watch, matrix_app.app_context():
+        db.session.execute(update(ConsultationRequest).where(ConsultationRequest.id == cases["completed"])
+                           .values(diagnosis_text=ConsultationRequest.diagnosis_text))
+        db.session.commit()
+    assert len(watch.stray) == 1 and watch.owned == 0
