@@ -14,7 +14,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from app.conclusions.archive import has_archive, send_conclusion_zip
 from app.extensions import db
 from app.models import CONCLUSION_TEXTS, MODE_LABELS
-from app.schemas.base import flat_messages, load_partial
+from app.schemas.base import flat_messages, load_partial, max_length
 from app.schemas.conclusions import ConclusionSchema
 from app.security.requests import visible_request_or_404
 from app.workflow import conclusions as flow
@@ -29,8 +29,11 @@ CADESPLUGIN_SCRIPT = "vendor/cadesplugin/cadesplugin_api.js"
 class ConclusionForm(DynamicForm):
     answer = TextAreaField(CONCLUSION_TEXTS["answer"])
     condition = TextAreaField(CONCLUSION_TEXTS["condition"])
-    diagnosis_code = StringField(_l("ICD-10 code"))
-    diagnosis_text = StringField(_l("Main diagnosis"))
+    # the inputs' maxlength from the conclusion's schema
+    diagnosis_code = StringField(_l("ICD-10 code"),
+                                 render_kw={"maxlength": max_length(ConclusionSchema, "diagnosis_code")})
+    diagnosis_text = StringField(_l("Main diagnosis"),
+                                 render_kw={"maxlength": max_length(ConclusionSchema, "diagnosis_text")})
     concomitant = TextAreaField(CONCLUSION_TEXTS["concomitant"])
     recommendations_diagnostics = TextAreaField(_l("Further diagnostics"))
     recommendations_treatment = TextAreaField(_l("Treatment"))
