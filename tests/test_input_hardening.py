@@ -207,6 +207,21 @@ def test_an_over_size_scan_on_the_api_is_413(app, api):
     assert CYRILLIC.search(answer.json["message"])
 
 
+def test_a_form_part_without_a_name_is_refused_not_a_server_error(app, api):
+    """The fuzz found it on PostgreSQL: a multipart part without a name reads as field None, and the
+    Russian «unknown field» answer then failed to sort its keys (500)."""
+    with app.app_context():
+        from tests.requests_helpers import new_request
+
+        request_id = new_request().id
+    body = (b"--XX\r\nContent-Disposition: form-data\r\n\r\nhello\r\n"
+            b"--XX\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhi\r\n--XX--\r\n")
+    answer = api("POST", f"/api/v1/requests/{request_id}/messages", "requester1", data=body,
+                 content_type="multipart/form-data; boundary=XX")
+    assert answer.status_code == 400
+    assert answer.json["message"] == "У каждого поля формы должно быть имя"
+
+
 # a FAB <pk> is a string in its routes; list pages, the chat's history and body ids take numbers too
 @pytest.mark.parametrize("url, expected", [
     ("/directory/show/99999999999", 404), ("/patient-mismatches/show/2147483648", 404),

@@ -11,6 +11,8 @@ def load_json(schema: Schema, body) -> tuple[dict | None, tuple[int, object] | N
     """The body loaded through ``schema``, or the (status, message) of the answer that refuses it."""
     if not isinstance(body, dict):
         return None, (400, str(_l("The request body must be a JSON object")))
+    if not all(isinstance(key, str) for key in body):  # a multipart part without a name reads as key None
+        return None, (400, str(_l("Every field of the form needs a name")))
     try:
         return schema.load(body), None
     except ValidationError as error:
