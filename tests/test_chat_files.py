@@ -157,6 +157,23 @@ def test_a_recording_becomes_an_audio_or_video_message(app, request_id):
     assert played.status_code == 302  # a page endpoint: signed-in users only
 
 
+def test_a_recording_is_named_in_the_portals_time_zone(app, request_id):
+    """Not in the browser's zone (often UTC): the file reads with the time the pages show."""
+    from zoneinfo import ZoneInfo
+
+    author = api_token(app, "requester1")
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    before = datetime.datetime.now(zone).replace(tzinfo=None, microsecond=0)
+    audio = upload(app.test_client(), request_id, "Аудиосообщение.webm", unique(WEBM), author, recorded="audio")
+    after = datetime.datetime.now(zone).replace(tzinfo=None)
+    name = audio.json["result"]["file"]["name"]
+    stamp = re.fullmatch(r"Аудиосообщение (\d{4}-\d\d-\d\d \d\d-\d\d-\d\d)\.webm", name)
+    assert stamp, name
+    assert before <= datetime.datetime.strptime(stamp.group(1), "%Y-%m-%d %H-%M-%S") <= after
+    video = upload(app.test_client(), request_id, "v.webm", unique(WEBM), author, recorded="video")
+    assert video.json["result"]["file"]["name"].startswith("Видеосообщение ")
+
+
 def test_a_document_from_documents_is_posted_without_a_copy(app, request_id):
     with app.app_context():
         mine = store_bytes(user("requester1"), "заключение.pdf", unique(PDF), "application/pdf")

@@ -49,6 +49,7 @@ def type_label(content_type: str) -> str:
 
 
 def size_label(size: int) -> str:
+    """«2,1 КБ»: the one size label of pages, the chat and the API (Babel writes the locale's decimal comma)."""
     if size < 1024:
         return _("%(n)s B", n=size)
     if size < 1024 * 1024:

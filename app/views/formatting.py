@@ -3,6 +3,7 @@ import datetime
 
 from flask_babel import gettext as _
 
+from app.documents.library import size_label
 from app.schemas.formatting import format_date, format_datetime
 from app.schemas.identifiers import format_snils
 
@@ -25,3 +26,4 @@ def display_value(value):
 def register_template_filters(app) -> None:
     app.add_template_filter(display_value, "display_value")
     app.add_template_filter(format_snils, "snils")
+    app.add_template_filter(size_label, "size_label")  # «2,1 КБ»: the same label as the chat's

@@ -156,7 +156,8 @@ class RequestsView(BaseView):
             page=page, page_size=page_size, page_sizes=PAGE_SIZES, filters=filters,
             profiles=db.session.query(CareProfile).order_by(CareProfile.name).all(),
             # plain strings: a lazy label would be translated again at every use
-            status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
+            # a draft is only ever a draft: its tab offers no status it cannot have
+            status_labels={k: str(v) for k, v in STATUS_LABELS.items() if tab != "drafts" or k == "draft"},
             urgency_labels={k: str(v) for k, v in URGENCY_LABELS.items()}, can_create=may_create(g.user),
             # the row links: this page's address ending in "selected=", built once rather than per row
             row_base=url_for("RequestsView.tab", tab=tab, **{k: v for k, v in request.args.items() if k != "selected"},

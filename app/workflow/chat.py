@@ -6,6 +6,7 @@ then are messages broadcast to the request's room.
 import datetime
 from contextlib import nullcontext
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
 
@@ -220,6 +221,17 @@ RECORDING_TYPES = {
     "audio": {"video/webm": "audio/webm", "audio/ogg": "audio/ogg", "video/mp4": "audio/mp4"},
     "video": {"video/webm": "video/webm", "video/mp4": "video/mp4"},
 }
+RECORDING_NAMES = {"audio": _l("Audio message"), "video": _l("Video message")}
+RECORDING_EXTENSIONS = {"audio/webm": "webm", "audio/ogg": "ogg", "audio/mp4": "m4a", "video/webm": "webm",
+                        "video/mp4": "mp4"}
+
+
+def recording_name(recorded: str, content_type: str) -> str:
+    """«Аудиосообщение 2026-03-05 12-30-00.webm»: the server's clock in the portal's time zone (the one
+    the pages show times in), not the browser's zone, which is often UTC on hospital machines."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    now = utcnow().replace(tzinfo=datetime.timezone.utc).astimezone(zone)
+    return f"{RECORDING_NAMES[recorded]} {now:%Y-%m-%d %H-%M-%S}.{RECORDING_EXTENSIONS[content_type]}"
 
 
 def post_file(session: Session, dialog: Dialog, author: TmkUser, document, text: str = "",
@@ -236,6 +248,7 @@ def post_file(session: Session, dialog: Dialog, author: TmkUser, document, text:
     if kept_as is None:
         raise InvalidInput(_l("A recording must be WebM, Ogg or MP4"))
     document.content_type = kept_as
+    document.name = recording_name(recorded, kept_as)
     return post_message(session, dialog, author, text, client_id=client_id, document=document, kind=recorded)
 
 

@@ -136,13 +136,9 @@
     if (recorder && recorder.state !== "inactive") { recorder.stop(); }
   }
 
-  function fileName() {
-    var now = new Date();
-    function two(n) { return (n < 10 ? "0" : "") + n; }
-    var stamp = now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate()) + " " +
-      two(now.getHours()) + "-" + two(now.getMinutes()) + "-" + two(now.getSeconds());
+  function fileName() {  // the server names the recording with the time in the portal's zone
     var extension = {"audio/ogg": "ogg", "audio/mp4": "m4a", "video/mp4": "mp4"}[recording.type] || "webm";
-    return text("name-" + kind) + " " + stamp + "." + extension;
+    return text("name-" + kind) + "." + extension;
   }
 
   function send() {
