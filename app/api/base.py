@@ -1,6 +1,7 @@
 """What every API of the portal shares: JSON in through a schema (app/schemas: Russian messages), workflow
-errors out as 409/422 with Russian messages."""
+errors out as 409/422 with Russian messages, and every model API's `_info` without the catalog's header."""
 from flask import request
+from flask_appbuilder.api import ModelRestApi
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError
 
@@ -31,3 +32,14 @@ class WorkflowApiMixin:
         if isinstance(error, InvalidInput) and error.fields:
             payload["fields"] = error.fields
         return self.response(error.http_status, **payload)
+
+
+class PortalModelRestApi(ModelRestApi):
+    """The portal's FAB model APIs. FAB's `_info` translates a column without a description as _(""),
+    and gettext("") is the translation catalog's header: such a column's description stays empty."""
+
+    def _get_field_info(self, field, *args, **kwargs):
+        info = super()._get_field_info(field, *args, **kwargs)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""
+        return info

@@ -19,6 +19,7 @@ from app.security.audit import audit
 from app.security.chat import member_dialog
 from app.security.documents import readable_document
 from app.workflow import chat
+from app.workflow.other_patient import CONFIRM_FIELD, OtherPatient, check_same_patient
 from app.core.errors import InvalidInput, WorkflowError
 
 
@@ -92,6 +93,7 @@ class MessageApi(BaseApi):
             201: {description: "the stored message, with its id and its file"}
             400: {description: "the body is not a JSON object or a form; a request with the session cookie without the page's CSRF token"}
             404: {description: "no such request, the user is not a member of its chat, or a document he may not read"}
+            409: {description: "refused now (message); a document of another patient's request also has confirm: the field to send true once the user agreed to message, the question naming both patients"}
             413: {description: "the file is larger than TMK_MAX_UPLOAD_MB"}
             422: {description: "an empty or too long message, a file of a type the portal does not accept"}
         """
@@ -111,7 +113,9 @@ class MessageApi(BaseApi):
             message = self._post(dialog, data, upload)
         except WorkflowError as error:
             db.session.rollback()
-            return self.response(error.http_status, message=error.message)
+            # the question to ask, and the field that confirms it
+            asks = {"confirm": CONFIRM_FIELD} if isinstance(error, OtherPatient) else {}
+            return self.response(error.http_status, message=error.message, **asks)
         if message is None:
             return self.response_404()
         db.session.commit()
@@ -132,6 +136,7 @@ class MessageApi(BaseApi):
             document = readable_document(db.session, g.user, data["document_id"])
             if document is None:
                 return None
+            check_same_patient(db.session, g.user, document.id, dialog.request, data[CONFIRM_FIELD])
             return chat.post_file(db.session, dialog, g.user, document, data["text"], client_id=data["client_id"])
         return chat.post_message(db.session, dialog, g.user, data["text"], client_id=data["client_id"])
 

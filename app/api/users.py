@@ -1,6 +1,5 @@
 """/api/v1/users/: accounts, with the same row-level rules as «Учётные записи»."""
 from flask import current_app
-from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.exceptions import DatabaseException, PasswordComplexityValidationError
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -11,9 +10,11 @@ from marshmallow_sqlalchemy.fields import Related
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
+from app.api.base import PortalModelRestApi
 from app.models import TmkUser
 from app.schemas.base import Schema
 from app.schemas.identifiers import EMAIL_RE, MAX_ID, birth_date_error, normalize_snils, snils_error
+from app.schemas.labels import USER_DESCRIPTIONS, USER_LABELS
 from app.security.accounts import (
     AccountRuleError,
     check_account_assignment,
@@ -89,8 +90,26 @@ class AccountInterface(SQLAInterface):
             raise AccountRuleError(message) from error
 
 
-class UserApi(ModelRestApi):
+class UserApi(PortalModelRestApi):
     resource_name = "users"
+    list_title = _l("User accounts")
+    show_title = _l("User account")
+    add_title = _l("New user account")
+    edit_title = _l("Edit user account")
+    # the related rows' columns by the words of «Учётные записи»; copies, since FAB fills in the missing ones
+    label_columns = {
+        **USER_LABELS,
+        "id": _l("ID"),
+        "organization.id": _l("Medical organization ID"),
+        "organization.short_name": USER_LABELS["organization"],
+        "department.id": _l("Department ID"),
+        "department.name": USER_LABELS["department"],
+        "care_profiles.id": _l("Care profile IDs"),
+        "care_profiles.name": USER_LABELS["care_profiles"],
+        "roles.id": _l("Role IDs"),
+        "roles.name": USER_LABELS["roles"],
+    }
+    description_columns = dict(USER_DESCRIPTIONS)
     datamodel = AccountInterface(TmkUser)
     model2schemaconverter = StoredRowsConverter
     allow_browser_login = True

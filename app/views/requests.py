@@ -1,7 +1,7 @@
 """The request tabs, the request page and its actions: HTTP in, calls of app/workflow and
 app/security/requests out."""
 from typing import NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -195,12 +195,20 @@ class RequestsView(BaseView):
                   by_hand=True)
         except WorkflowError as error:
             flash(error.message, "danger")
+            done = False
         else:
             flash(f"{consultation.number}: {HISTORY_LABELS[action]}", "success")
+            done = True
+        own_page = url_for("RequestsView.show", request_id=request_id)
         back = request.form.get("next", "")
-        if back.startswith("/requests/") and "//" not in back:
-            return redirect(back)
-        return redirect(url_for("RequestsView.show", request_id=request_id))
+        if not (back.startswith("/requests/") and "//" not in back):
+            back = own_page
+        # A done action (take, assign, refuse…) mostly moves the request out of the tab it was chosen in: the
+        # user goes on with it on its page (the actor's event keeps it visible to him), or stays on that page
+        # with its arguments. A refused one leaves everything where it was: back to where the user was.
+        if done and urlsplit(back).path != own_page:
+            back = own_page
+        return redirect(back)
 
     @expose("/<int:request_id>/files/<int:attachment_id>")
     @has_access

@@ -17,38 +17,13 @@ from app.extensions import db
 from app.models import TmkUser
 from app.models.users import EMAIL_EVENT_GROUPS
 from app.schemas.identifiers import BirthDate, IntranetEmail, format_snils
+from app.schemas.labels import USER_DESCRIPTIONS, USER_LABELS
 from app.security.access import current_actor, managed_users_clause
 from app.security.accounts import check_account_assignment, check_account_deletion, snils_taken, stored_actor
 from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnOrganizationFilter
 from app.security.manager import TmkSecurityManager
 from app.views.base import EagerSQLAInterface, PortalViewMixin
 from app.views.fields import SnilsField, ru_date_field
-
-USER_LABELS = {
-    "full_name": _l("Full name"),
-    "last_name": _l("Last name"),
-    "first_name": _l("First name"),
-    "middle_name": _l("Middle name"),
-    "username": _l("Login name"),
-    "email": _l("E-mail"),
-    "active": _l("Active"),
-    "roles": _l("Roles"),
-    "snils": _l("SNILS"),
-    "birth_date": _l("Birth date"),
-    "organization": _l("Medical organization"),
-    "department": _l("Department"),
-    "position": _l("Position"),
-    "care_profiles": _l("Care profiles"),
-    "phone": _l("Phone"),
-    "email_notifications": _l("E-mail notifications"),
-    "password": _l("Password"),
-    "conf_password": _l("Confirm password"),
-    "last_login": _l("Last login"),
-    "login_count": _l("Login count"),
-    "fail_login_count": _l("Failed login count"),
-    "created_on": _l("Created on"),
-    "changed_on": _l("Changed on"),
-}
 
 _PERSON_FIELDS = ["last_name", "first_name", "middle_name", "snils", "birth_date"]
 _WORK_FIELDS = ["organization", "department", "position", "care_profiles"]
@@ -75,10 +50,7 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
     user_info_title = _l("My profile")
 
     label_columns = USER_LABELS
-    description_columns = {
-        "active": _l("Do not delete the account of someone who has left: make it inactive"),
-        "care_profiles": _l("What the doctor consults on"),
-    }
+    description_columns = USER_DESCRIPTIONS
     list_columns = ["last_name", "first_name", "middle_name", "username", "organization", "position", "roles", "active"]
     order_columns = ["last_name", "first_name", "username", "active"]
     search_columns = ["last_name", "first_name", "username", "snils", "organization", "roles", "active"]

@@ -127,7 +127,9 @@
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) {
           if (r.ok) { return data.result; }
-          throw new Error(typeof data.message === "string" ? data.message : box.getAttribute("data-error"));
+          var error = new Error(typeof data.message === "string" ? data.message : box.getAttribute("data-error"));
+          error.confirm = data.confirm;  // a question the user may agree to: send again with this field true
+          throw error;
         });
       });
   }
@@ -149,11 +151,19 @@
   }
   box.tmkUpload = upload;  // for the recorder (recorder.js)
 
-  function sendAttached(text) {
+  // confirmed: the fields the user agreed to (a document of another patient's request)
+  function sendAttached(text, confirmed) {
     var sending = attached.file ? upload(attached.file, text)
-      : postJson({text: text, document_id: attached.document.id, client_id: newId()});
-    sending.then(function (message) { sent(message, text); },
-                 function (error) { say(error.message); });  // the text and the file stay
+      : postJson(Object.assign({text: text, document_id: attached.document.id, client_id: newId()}, confirmed));
+    sending.then(function (message) { sent(message, text); }, function (error) {
+      if (error.confirm && window.confirm(error.message)) {
+        var agreed = Object.assign({}, confirmed);
+        agreed[error.confirm] = true;
+        sendAttached(text, agreed);
+        return;
+      }
+      say(error.message);  // the text and the file stay
+    });
   }
 
   form.addEventListener("submit", function (event) {
