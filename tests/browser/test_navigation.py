@@ -1,6 +1,6 @@
 """Navigation that fits (issue 13, item 4): at 1366 px the main menu is one row for every role and keeps every
-entry the role had before (administration folded into one dropdown); on a 390 px phone it folds behind the
-toggle and the request list is never wider than the screen."""
+entry the role had before (administration folded into one dropdown); on a 390 px phone and a 1024 px tablet it
+folds behind the toggle and the request list is never wider than the screen."""
 import pytest
 from playwright.sync_api import expect
 
@@ -91,9 +91,10 @@ def test_the_menu_is_one_row_at_1366(portal, page, login):
 
 
 @pytest.mark.parametrize("login", list(MENU))
-def test_on_a_phone_the_menu_folds_and_the_list_fits(portal, page, login):
+@pytest.mark.parametrize("device, width, height", [("phone", 390, 844), ("tablet", 1024, 768)])
+def test_on_a_phone_or_tablet_the_menu_folds_and_the_list_fits(portal, page, login, device, width, height):
     url, _ = portal
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size({"width": width, "height": height})
     sign_in(page, url, login)
     page.wait_for_url(url + "/")
     page.goto(url + "/requests/all/")
@@ -102,9 +103,10 @@ def test_on_a_phone_the_menu_folds_and_the_list_fits(portal, page, login):
     table = page.locator(".table-responsive").first
     if table.count():
         box = table.bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
-    screenshot(page, f"requests-{login}-390")
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    screenshot(page, f"requests-{login}-{width}")
 
+    assert page.locator(".navbar").bounding_box()["height"] <= ONE_ROW
     menu = page.locator(".navbar-nav").first
     expect(menu.get_by_role("link", name="Заявки")).to_be_hidden()
     toggle = page.locator(".navbar-toggle")
@@ -116,5 +118,5 @@ def test_on_a_phone_the_menu_folds_and_the_list_fits(portal, page, login):
     expect(page.locator("#tmk-bell")).to_contain_text("Уведомления", use_inner_text=True)
     _check_user_menu(page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    screenshot(page, f"navigation-{login}-390")
+    screenshot(page, f"navigation-{login}-{width}")
     assert page.js_errors == []
