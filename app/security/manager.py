@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from app.models import TmkUser
 from app.security import sessions
 from app.security.login_limits import limit_logins
+from app.security.roles import ADMIN_MENU
 
 
 def _token_refused(message):
@@ -45,7 +46,7 @@ class TmkSecurityManager(SecurityManager):
             "User accounts",
             icon="fa-id-card",
             label=_l("User accounts"),
-            category="Administration",
+            category=ADMIN_MENU,
             category_label=_l("Administration"),
             category_icon="fa-cogs",
         )

@@ -19,6 +19,9 @@ ROLE_CODES = {
     "requester": REQUESTER,
 }
 
+# The main menu's one dropdown (its FAB name): every administration screen is in it, so the menu fits one row
+ADMIN_MENU = "Administration"
+
 # What every signed-in user may do: the profile, the own password, the user directory.
 _EVERYONE = [
     (r"can_userinfo|resetmypassword|userinfoedit", "TmkUserModelView"),
@@ -39,7 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         (r"can_(get|info|post|put|delete)", "UserApi"),
         (r"can_(list|show|add|edit|delete)", "DepartmentView"),
         (r"can_(list|show)", "PatientMismatchView|UndeliveredMailView"),
-        (r"menu_access", "Administration|User accounts|Departments|Patient mismatches|Undelivered mail"),
+        (r"menu_access", f"{ADMIN_MENU}|User accounts|Departments|Patient mismatches|Undelivered mail"),
     ],
     COORDINATOR: _EVERYONE,
     CONSULTANT: _EVERYONE + [(r"menu_access", "Requests in work")],

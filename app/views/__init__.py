@@ -1,8 +1,9 @@
-"""Registers every view and the menu in the order of the manual (§2.2)."""
+"""Registers every view and the menu in the order of the manual (§2.2); administration is one dropdown."""
 from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
+from app.security.roles import ADMIN_MENU
 from app.views.admin import (
     CareProfileView,
     DepartmentView,
@@ -21,8 +22,6 @@ from app.views.undelivered_mail import UndeliveredMailView
 from app.views.users import UserDirectoryView
 from app.workflow.rules import allowed_conclusion_actions
 
-ADMIN = "Administration"
-
 
 # menu name (its permission) → tab, in the manual's order (§2.2)
 REQUEST_TABS = {
@@ -38,7 +37,6 @@ TAB_ICONS = {"all": "fa-list", "available": "fa-inbox", "in_work": "fa-stethosco
 
 def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(MessagesView, "Messages", label=_l("Messages"), icon="fa-comments")
-    appbuilder.add_view(DocumentsView, "Documents", label=_l("Documents"), icon="fa-folder-open")
     appbuilder.add_view_no_menu(RequestsView)
     appbuilder.add_view_no_menu(ConclusionView)
     # the request page asks which of «Сформировать», «Подписать», «Загрузить заключение» to offer
@@ -49,8 +47,9 @@ def register_views(appbuilder: AppBuilder) -> None:
     for name, tab in REQUEST_TABS.items():
         appbuilder.add_link(name, href=f"/requests/{tab}/", label=TAB_TITLES[tab], icon=TAB_ICONS[tab])
     appbuilder.add_view(UserDirectoryView, "Users directory", label=_l("Users"), icon="fa-users")
+    appbuilder.add_view(DocumentsView, "Documents", label=_l("Documents"), icon="fa-folder-open")
 
-    admin = {"category": ADMIN, "category_label": _l("Administration"), "category_icon": "fa-cogs"}
+    admin = {"category": ADMIN_MENU, "category_label": _l("Administration"), "category_icon": "fa-cogs"}
     appbuilder.add_view(MedicalOrganizationView, "Medical organizations", label=_l("Medical organizations"),
                         icon="fa-hospital", **admin)
     appbuilder.add_view(DepartmentView, "Departments", label=_l("Departments"), icon="fa-sitemap", **admin)
@@ -63,4 +62,4 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(UndeliveredMailView, "Undelivered mail", label=_l("Undelivered e-mail"),
                         icon="fa-envelope", **admin)
     # the security manager registered «Учётные записи» first; the manual's tabs come before administration
-    appbuilder.menu.menu.sort(key=lambda item: item.name == ADMIN)
+    appbuilder.menu.menu.sort(key=lambda item: item.name == ADMIN_MENU)
