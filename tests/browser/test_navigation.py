@@ -1,6 +1,8 @@
 """Navigation that fits (issue 13, item 4): at 1366 px the main menu is one row for every role and keeps every
 entry the role had before (administration folded into one dropdown); on a 390 px phone and a 1024 px tablet it
 folds behind the toggle and the request list is never wider than the screen."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -47,6 +49,7 @@ def _check_menu(page, url: str, login: str) -> None:
     administration = menu.locator(":scope > li.dropdown")
     if login in ADMINISTRATION:
         administration.locator(".dropdown-toggle").click()
+        expect(administration).to_have_class(re.compile(r"(^|\s)open(\s|$)"))
         expect(administration.locator(".dropdown-toggle")).to_have_text("Администрирование")
         children = administration.locator(".dropdown-menu a")
         assert _entries(children) == ADMINISTRATION[login]
@@ -116,6 +119,8 @@ def test_on_a_phone_or_tablet_the_menu_folds_and_the_list_fits(portal, page, log
     expect(toggle).to_have_attribute("aria-label", "Главное меню")
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
+    # Bootstrap's collapse has finished sliding open (a dropdown clicked while it slides may not open)
+    expect(page.locator(".navbar-collapse").first).to_have_class(re.compile(r"(^|\s)in(\s|$)"))
     expect(menu.get_by_role("link", name="Заявки")).to_be_visible()
     _check_menu(page, url, login)
     expect(page.locator("#tmk-bell")).to_contain_text("Уведомления", use_inner_text=True)
