@@ -2,6 +2,8 @@
 the user lands on the request's page, not on a list the request has just left."""
 from urllib.parse import urlsplit
 
+import pytest
+
 from tests.requests_helpers import new_request
 
 
@@ -11,25 +13,19 @@ def _landing(response):
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def test_take_from_the_list_lands_on_the_request(app, client_for):
+# (who takes, where he was, where he lands): a taken request leaves «Доступные», so the list would not
+# show it; on its own page he stays; a refused take changes nothing and goes back
+LANDINGS = [
+    ("consultant1", "/requests/available/?selected={id}", "/requests/{id}"),
+    ("consultant1", "/requests/{id}?patient=full", "/requests/{id}?patient=full"),
+    ("requester1", "/requests/outgoing/?selected={id}", "/requests/outgoing/?selected={id}"),
+]
+
+
+@pytest.mark.parametrize("username, came_from, lands_on", LANDINGS, ids=["taken", "on its page", "refused"])
+def test_where_taking_a_request_leads(app, client_for, username, came_from, lands_on):
     with app.app_context():
         request_id = new_request().id
-    answer = client_for("consultant1").post(f"/requests/{request_id}/action/take",
-                                            data={"next": f"/requests/available/?selected={request_id}"})
-    assert _landing(answer) == f"/requests/{request_id}"
-
-
-def test_an_action_on_the_request_page_stays_on_that_page(app, client_for):
-    with app.app_context():
-        request_id = new_request().id
-    answer = client_for("consultant1").post(f"/requests/{request_id}/action/take",
-                                            data={"next": f"/requests/{request_id}?patient=full"})
-    assert _landing(answer) == f"/requests/{request_id}?patient=full"
-
-
-def test_a_refused_action_goes_back_where_the_user_was(app, client_for):
-    with app.app_context():
-        request_id = new_request().id
-    back = f"/requests/outgoing/?selected={request_id}"
-    answer = client_for("requester1").post(f"/requests/{request_id}/action/take", data={"next": back})
-    assert _landing(answer) == back
+    answer = client_for(username).post(f"/requests/{request_id}/action/take",
+                                       data={"next": came_from.format(id=request_id)})
+    assert _landing(answer) == lands_on.format(id=request_id)
