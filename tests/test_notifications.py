@@ -206,7 +206,7 @@ def test_the_bell_counts_and_the_list_marks_read(app, client_for):
         number = request.number
     client = client_for("requester1")
     home = client.get("/").get_data(as_text=True)
-    count = int(re.search(r'fa-bell"></span> <span class="badge tmk-unread">(\d+)</span>', home).group(1))
+    count = int(re.search(r'id="tmk-bell".*?<span class="badge tmk-unread">(\d+)</span>', home, re.S).group(1))
     assert count >= 1
     listing = client.get("/notifications/").get_data(as_text=True)
     assert number in listing and "Взята в работу" in listing

@@ -29,6 +29,10 @@ def _open_chat(page, url, number):
     return page.locator("#tmk-chat")
 
 
+# this file's own image: other browser tests of the same portal post images to these chats too
+SENT = 'img.tmk-msg-image[alt="Рентген-чужой.png"]'
+
+
 def test_a_document_of_another_patient_is_sent_after_confirmation(portal, page):
     url, _ = portal
     sign_in(page, url, "requester1")
@@ -41,7 +45,7 @@ def test_a_document_of_another_patient_is_sent_after_confirmation(portal, page):
         chat.locator(".dropdown-menu").get_by_role("link", name="С компьютера").click()
     chooser.value.set_files(files=[{"name": "Рентген-чужой.png", "mimeType": "image/png", "buffer": png()}])
     chat.get_by_role("button", name="Отправить").click()
-    expect(chat.locator("img.tmk-msg-image")).to_have_count(1, timeout=10000)
+    expect(chat.locator(SENT)).to_have_count(1, timeout=10000)
 
     chat = _open_chat(page, url, second)
     chat.get_by_role("button", name="Прикрепить файл").click()
@@ -59,11 +63,11 @@ def test_a_document_of_another_patient_is_sent_after_confirmation(portal, page):
     question = (f"Документ относится к пациенту {first_patient.removesuffix('.')}. "
                 f"Прикрепить к заявке пациента {second_patient}?")
     assert asked == [question]
-    assert chat.locator("img.tmk-msg-image").count() == 0  # refused: nothing sent, the file stays attached
+    assert chat.locator(SENT).count() == 0  # refused: nothing sent, the file stays attached
     expect(chat.locator(".tmk-chat-attached")).to_contain_text("Рентген-чужой.png")
 
     page.once("dialog", lambda dialog: dialog.accept())
     chat.get_by_role("button", name="Отправить").click()
-    expect(chat.locator("img.tmk-msg-image")).to_have_count(1, timeout=10000)
+    expect(chat.locator(SENT)).to_have_count(1, timeout=10000)
     # Chromium logs the refused send (409) as a console error; nothing else went wrong
     assert [error for error in page.js_errors if "409 (CONFLICT)" not in error] == []
