@@ -31,7 +31,7 @@ class Transition:
     system_text: object = None  # the chat's system message (%(name)s who acted, %(comment)s); None: none
     mail_group: str | None = None  # whom it is told to (every chat member but the actor), by this e-mail
     #                                 group (models.users.EMAIL_EVENT_GROUPS); None: nobody is told
-    from_statuses: tuple[str | None, ...] = ()  # for the reader and the API's description: the guard decides
+    from_statuses: tuple[str | None, ...] = ()  # for the reader of the table; the guard is what decides
     to_status: str | None = None  # None: the status stays (an event of the portal's own)
     may: Callable | None = None  # the guard (app/workflow/rules.py); None: the portal's own, never by hand
     refused: object = None  # what the actor is told when the guard says no
