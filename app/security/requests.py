@@ -128,6 +128,13 @@ def finished_clause(finished: bool) -> ColumnElement[bool]:
     return CR.status.in_(FINISHED_STATUSES if finished else OPEN_STATUSES)
 
 
+def tab_filters(actor, tab: str, finished: bool = False) -> list[ColumnElement[bool]]:
+    """A tab's list before the user's own filters, visibility apart: the tab's requests, open or finished
+    («Черновики» either). The list (list_requests) and the counts on «Главная» (app/security/desk.py) both
+    filter by these, so a count there is the total of the list it links to."""
+    return [tab_clause(actor, tab)] if tab == "drafts" else [tab_clause(actor, tab), finished_clause(finished)]
+
+
 def find_visible_request(session, actor, request_id):
     """The request if this user may see it; else None, with the attempt written to the audit trail."""
     found = session.query(CR).filter(CR.id == request_id, visible_requests_clause(actor)).one_or_none()
@@ -153,7 +160,8 @@ class ListFilters:
     finished: bool = False
 
 
-_URGENCY_RANK = case({"emergency": 0, "urgent": 1, "planned": 2}, value=CR.urgency, else_=3)
+# emergency first: the order of «Доступные» and of the desk
+URGENCY_RANK = case({"emergency": 0, "urgent": 1, "planned": 2}, value=CR.urgency, else_=3)
 
 
 def list_requests(session, actor, tab: str, filters: ListFilters, page: int, page_size: int):
@@ -164,9 +172,7 @@ def list_requests(session, actor, tab: str, filters: ListFilters, page: int, pag
     visibility union: it is evaluated once, in one statement that filters it into a narrow CTE (id and
     sort keys) and returns the page's rows with the CTE's count beside each; evaluating it again for a
     separate COUNT doubled the SQL time of a consultant's list (bench/)."""
-    query = session.query(CR).filter(visible_requests_clause(actor), tab_clause(actor, tab))
-    if tab != "drafts":
-        query = query.filter(finished_clause(filters.finished))
+    query = session.query(CR).filter(visible_requests_clause(actor), *tab_filters(actor, tab, filters.finished))
     if filters.status:
         query = query.filter(CR.status == filters.status)
     if filters.care_profile_id:
@@ -181,14 +187,14 @@ def list_requests(session, actor, tab: str, filters: ListFilters, page: int, pag
     related = (joinedload(CR.patient), joinedload(CR.care_profile, innerjoin=True),
                joinedload(CR.consulting_organization, innerjoin=True))
     # the newest first (by urgency first in «Доступные»); the id breaks ties so that pages never overlap
-    order = [_URGENCY_RANK] if tab == "available" else []
+    order = [URGENCY_RANK] if tab == "available" else []
     order += [CR.created_at.desc(), CR.id.desc()]
     if is_regional_admin(actor):
         total = query.order_by(None).count()
         rows = query.options(*related).order_by(*order).offset(page * page_size).limit(page_size).all()
         return rows, total
     hits = query.with_entities(CR.id.label("id"), CR.created_at.label("created_at"),
-                               _URGENCY_RANK.label("urgency_rank")).order_by(None).cte("hits")
+                               URGENCY_RANK.label("urgency_rank")).order_by(None).cte("hits")
     hit_order = [hits.c.urgency_rank] if tab == "available" else []
     hit_order += [hits.c.created_at.desc(), hits.c.id.desc()]
     count = select(func.count()).select_from(hits)

@@ -306,3 +306,15 @@ def my_dialogs(session: Session, user: TmkUser, search: str = "", limit: int = 1
         text = search.strip()
         query = query.filter(or_(Patient.last_name.ilike(f"{text}%"), ConsultationRequest.number.ilike(f"%{text}%")))
     return query.order_by(Dialog.last_message_at.desc().nullslast(), Dialog.id.desc()).limit(limit).all()
+
+
+def unread_dialogs(session: Session, user: TmkUser, limit: int):
+    """«Главная»: my dialogs with unread messages, the latest first, as (dialog, unread) pairs, and how many
+    there are — the counts of «Сообщения» (unread_counts), two queries whatever the number."""
+    unread = unread_counts(session, user)
+    if not unread:
+        return [], 0
+    dialogs = (session.query(Dialog).filter(Dialog.id.in_(unread))
+               .options(joinedload(Dialog.request).joinedload(ConsultationRequest.patient))
+               .order_by(Dialog.last_message_at.desc().nullslast(), Dialog.id.desc()).limit(limit).all())
+    return [(dialog, unread[dialog.id]) for dialog in dialogs], len(unread)
