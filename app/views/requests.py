@@ -72,6 +72,7 @@ class ListRow(NamedTuple):
     care_profile: str
     organization: str
     urgency: str
+    status_code: str
     status: str
     created: str
     time_left: str
@@ -92,7 +93,7 @@ def list_rows(rows, now, selected_id) -> list[ListRow]:
             id=r.id, urgency_class=r.urgency or "none", selected=selected_id == r.id, number=r.number,
             patient=r.patient.short_name if r.patient else "", care_profile=r.care_profile.name,
             organization=r.consulting_organization.short_name, urgency=urgencies.get(r.urgency, ""),
-            status=statuses.get(r.status, ""), created=created(r.created_at),
+            status_code=r.status, status=statuses.get(r.status, ""), created=created(r.created_at),
             time_left=format_time_left(left, overdue_by), overdue=left is not None and left.total_seconds() < 0,
         ))
     return result
