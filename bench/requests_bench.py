@@ -52,6 +52,9 @@ PAGES = [
     ("Заявки", "bench_consultant", "/requests/all/?psize={n}"),
     ("API tab/all", "bench_regadmin", "/api/v1/requests/tab/all?page_size={n}"),
     ("API tab/all", "bench_consultant", "/api/v1/requests/tab/all?page_size={n}"),
+    # «Главная» has no page size: the same page twice (its rows are at most 10 per card)
+    ("Главная", "bench_regadmin", "/?rows={n}"),
+    ("Главная", "bench_consultant", "/?rows={n}"),
     ("(контроль) Пользователи", "bench_consultant", "/directory/list/?psize_UserDirectoryView={n}"),
 ]
 
