@@ -65,8 +65,10 @@ def _takeable_parts(actor) -> list[ColumnElement[bool]]:
     ]
 
 
-def _takeable_by(actor) -> ColumnElement[bool]:
-    """New requests this consultant may take: designated to him, or in his МО's common queue and profile."""
+def takeable_by(actor) -> ColumnElement[bool]:
+    """New requests this consultant may take: designated to him, or in his МО's common queue and profile.
+    «Доступные» shows them, and their chat is his to read (not to write) until he takes one
+    (app/security/chat.py)."""
     return or_(*_takeable_parts(actor))
 
 
@@ -105,7 +107,7 @@ def visible_requests_clause(actor) -> ColumnElement[bool]:
 def tab_clause(actor, tab: str) -> ColumnElement[bool]:
     """What a tab holds for this user (always within what he may see)."""
     if tab == "available":
-        parts = [_takeable_by(actor), and_(CR.status == "awaiting_info", CR.author_id == actor.id)]
+        parts = [takeable_by(actor), and_(CR.status == "awaiting_info", CR.author_id == actor.id)]
         if actor.organization_id is not None:
             if actor.has_role(COORDINATOR):
                 parts.append(and_(CR.status == "new", CR.consulting_organization_id == actor.organization_id))
