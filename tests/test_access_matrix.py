@@ -120,6 +120,9 @@ def cases(matrix_app):
             "message": file_message.id,
             "conclusion_pdf": completed.conclusion.pdf_document_id,
             "numbers": {"fresh": fresh.number, "taken": taken.number, "completed": completed.number},
+            # what «Найти пациента» is given for each request's patient: his СНИЛС, else his полис
+            "patients": {key: {"snils": r.patient.snils} if r.patient.snils else {"oms_policy": r.patient.oms_policy}
+                         for key, r in (("fresh", fresh), ("taken", taken), ("completed", completed))},
         }
 
 
@@ -238,6 +241,27 @@ def test_every_way_in_answers_by_relation(matrix_app, cases, username, relation,
             assert _denied(matrix_app) - before >= len([w for w in ways if w in READS and w != "socket join"])
 
 
+# «Найти пациента» of the request form, given the patient's number of each case: who creates requests
+# finds the patient of a request he sees, and gets «Пациент не найден» (404) for any other, exactly as for
+# an unknown number (never an oracle of another МО's patients); everyone else is refused (403).
+CREATORS = {"requester1", "requester2", "consultant2"}
+
+
+def lookup_expected(username: str, access: str) -> int:
+    if username not in CREATORS:
+        return 403
+    return 404 if access == NONE else 200
+
+
+@pytest.mark.parametrize("username, relation, fresh, taken, completed", MATRIX, ids=[row[0] for row in MATRIX])
+def test_patient_lookup_answers_by_relation(matrix_app, cases, username, relation, fresh, taken, completed):
+    client = login(matrix_app.test_client(), username)
+    answers = {case: client.post("/requests/patients/lookup", json=cases["patients"][case]).status_code
+               for case in ("fresh", "taken", "completed")}
+    assert answers == {"fresh": lookup_expected(username, fresh), "taken": lookup_expected(username, taken),
+                       "completed": lookup_expected(username, completed)}, relation
+
+
 # The changes of a request, tried on «taken» (in work by consultant1) with bodies that change nothing:
 # way → (how, answer of the consultant who holds it, of the requesting side — author and his МО's
 # administrator —, of the consulting side and the region — coordinator, МО administrator, regional
@@ -284,8 +308,8 @@ def test_every_change_answers_by_relation(matrix_app, cases, username):
 
 
 def test_the_matrix_covers_every_request_endpoint(matrix_app):
-    """Every endpoint about one request or one document has its way in WAYS or CHANGES: a new one fails here
-    until it is added to the table."""
+    """Every endpoint about one request, one document or patients has its way in WAYS, CHANGES or the
+    lookup's table: a new one fails here until it is added to the table."""
     tried = {
         "/requests/<int:request_id>", "/requests/<int:request_id>/panel",
         "/requests/<int:request_id>/files/<int:attachment_id>", "/requests/<int:request_id>/conclusion/state",
@@ -305,9 +329,11 @@ def test_the_matrix_covers_every_request_endpoint(matrix_app):
         "/api/v1/requests/<int:request_id>/conclusion/render", "/api/v1/requests/<int:request_id>/conclusion/signature",
         "/api/v1/requests/<int:request_id>/conclusion/skip_signature",
         "/api/v1/requests/<int:request_id>/conclusion/scan",
+        # test_patient_lookup_answers_by_relation
+        "/requests/patients/lookup",
     }
     about_one = {rule.rule for rule in matrix_app.url_map.iter_rules()
-                 if "<int:request_id>" in rule.rule or "<int:document_id>" in rule.rule}
+                 if "<int:request_id>" in rule.rule or "<int:document_id>" in rule.rule or "/patients" in rule.rule}
     assert about_one - tried == set()
 
 

@@ -138,6 +138,19 @@ def find_visible_request(session, actor, request_id):
     return found
 
 
+def find_visible_patient(session, actor, snils: str = "", oms_policy: str = "") -> Patient | None:
+    """«Найти пациента» of the request form: the patient of the newest request this user may see with
+    this СНИЛС and this полис (whichever are given), else None. Only what one of his requests already
+    shows him: a number of any other patient is not found, exactly like an unknown one (issue 11, item 4)."""
+    criteria = [column == value for column, value in ((Patient.snils, snils), (Patient.oms_policy, oms_policy))
+                if value]
+    if not criteria:
+        return None
+    return (session.query(Patient).join(CR, CR.patient_id == Patient.id)
+            .filter(*criteria, visible_requests_clause(actor))
+            .order_by(CR.created_at.desc(), CR.id.desc()).first())
+
+
 def visible_request_or_404(session, actor, request_id):
     """For pages: the request if this user may see it, else a 404 (the attempt audited)."""
     found = find_visible_request(session, actor, request_id)
