@@ -259,6 +259,8 @@
   function lostReading() {  // no longer a reader (or now a member, with a form the page does not have yet)
     poll(false);
     socket.disconnect();
+    var hint = box.querySelector(".tmk-chat-read-only");
+    if (hint) { hint.hidden = true; }
     say(box.getAttribute("data-gone"));
   }
 
