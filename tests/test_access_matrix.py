@@ -4,8 +4,8 @@ table. A new endpoint gets its row in WAYS and its column in the expectations be
 A request one may not see answers 404 through every way (never 403: that would tell it exists), and the
 attempt is written to the audit trail. The chat is its members' (the author, the requesting МО's
 administrator, the consultant who holds it, the consulting МО's coordinators and administrators, the
-regional administrator): a consultant who may still take a request sees it, but not its chat, until he
-takes it.
+regional administrator); a consultant who may still take a request reads its chat (the manual has it
+from the request's creation) and writes in it once he has taken it.
 """
 import dataclasses
 import io
@@ -120,6 +120,9 @@ def cases(matrix_app):
             "message": file_message.id,
             "conclusion_pdf": completed.conclusion.pdf_document_id,
             "numbers": {"fresh": fresh.number, "taken": taken.number, "completed": completed.number},
+            # what «Найти пациента» is given for each request's patient: his СНИЛС, else his полис
+            "patients": {key: {"snils": r.patient.snils} if r.patient.snils else {"oms_policy": r.patient.oms_policy}
+                         for key, r in (("fresh", fresh), ("taken", taken), ("completed", completed))},
         }
 
 
@@ -194,16 +197,17 @@ READS = [way for way in WAYS if not way.endswith("send") and way != "list"]
 CHAT = {"api messages", "api message file", "socket join", "api send", "socket send"}
 WRITES = ["api send", "socket send"]
 
-# What a relation may do with a request: see it (every read but the chat), or also be in its chat.
-NONE, SEES, MEMBER = "none", "sees", "member"
+# What a relation may do with a request: see it (every read but the chat), also read its chat (a
+# consultant before the take), or also write in it.
+NONE, SEES, READER, MEMBER = "none", "sees", "reader", "member"
 
 # (user, relation) → access to (fresh, taken, completed)
 MATRIX = [
     ("requester1", "author", MEMBER, MEMBER, MEMBER),
     ("moadmin2", "administrator of the requesting МО", MEMBER, MEMBER, MEMBER),
     ("requester2", "doctor of another requesting МО", NONE, NONE, NONE),
-    ("consultant1", "consultant of the route: in his queue / took it", SEES, MEMBER, MEMBER),
-    ("consultant2", "same МО and profile: in his queue / taken by a colleague", SEES, NONE, NONE),
+    ("consultant1", "consultant of the route: in his queue / took it", READER, MEMBER, MEMBER),
+    ("consultant2", "same МО and profile: in his queue / taken by a colleague", READER, NONE, NONE),
     ("coordinator1", "coordinator of the consulting МО", SEES, SEES, SEES),
     ("moadmin1", "administrator of the consulting МО", MEMBER, MEMBER, MEMBER),
     ("consultant3", "consultant of another consulting МО", NONE, NONE, NONE),
@@ -215,6 +219,8 @@ MATRIX = [
 def expected(access: str, way: str) -> int:
     if access == NONE or (access == SEES and way in CHAT):
         return 404
+    if access == READER and way in WRITES:  # the API says why; the socket's answer is «no such chat»
+        return 403 if way == "api send" else 404
     return 201 if way == "api send" else 200
 
 
@@ -233,6 +239,27 @@ def test_every_way_in_answers_by_relation(matrix_app, cases, username, relation,
         assert answers == {way: expected(access, way) for way in ways}, f"{relation}: {case}"
         if access == NONE:  # every refused read of the request is in the audit trail
             assert _denied(matrix_app) - before >= len([w for w in ways if w in READS and w != "socket join"])
+
+
+# «Найти пациента» of the request form, given the patient's number of each case: who creates requests
+# finds the patient of a request he sees, and gets «Пациент не найден» (404) for any other, exactly as for
+# an unknown number (never an oracle of another МО's patients); everyone else is refused (403).
+CREATORS = {"requester1", "requester2", "consultant2"}
+
+
+def lookup_expected(username: str, access: str) -> int:
+    if username not in CREATORS:
+        return 403
+    return 404 if access == NONE else 200
+
+
+@pytest.mark.parametrize("username, relation, fresh, taken, completed", MATRIX, ids=[row[0] for row in MATRIX])
+def test_patient_lookup_answers_by_relation(matrix_app, cases, username, relation, fresh, taken, completed):
+    client = login(matrix_app.test_client(), username)
+    answers = {case: client.post("/requests/patients/lookup", json=cases["patients"][case]).status_code
+               for case in ("fresh", "taken", "completed")}
+    assert answers == {"fresh": lookup_expected(username, fresh), "taken": lookup_expected(username, taken),
+                       "completed": lookup_expected(username, completed)}, relation
 
 
 # The changes of a request, tried on «taken» (in work by consultant1) with bodies that change nothing:
@@ -281,8 +308,8 @@ def test_every_change_answers_by_relation(matrix_app, cases, username):
 
 
 def test_the_matrix_covers_every_request_endpoint(matrix_app):
-    """Every endpoint about one request or one document has its way in WAYS or CHANGES: a new one fails here
-    until it is added to the table."""
+    """Every endpoint about one request, one document or patients has its way in WAYS, CHANGES or the
+    lookup's table: a new one fails here until it is added to the table."""
     tried = {
         "/requests/<int:request_id>", "/requests/<int:request_id>/panel",
         "/requests/<int:request_id>/files/<int:attachment_id>", "/requests/<int:request_id>/conclusion/state",
@@ -302,9 +329,11 @@ def test_the_matrix_covers_every_request_endpoint(matrix_app):
         "/api/v1/requests/<int:request_id>/conclusion/render", "/api/v1/requests/<int:request_id>/conclusion/signature",
         "/api/v1/requests/<int:request_id>/conclusion/skip_signature",
         "/api/v1/requests/<int:request_id>/conclusion/scan",
+        # test_patient_lookup_answers_by_relation
+        "/requests/patients/lookup",
     }
     about_one = {rule.rule for rule in matrix_app.url_map.iter_rules()
-                 if "<int:request_id>" in rule.rule or "<int:document_id>" in rule.rule}
+                 if "<int:request_id>" in rule.rule or "<int:document_id>" in rule.rule or "/patients" in rule.rule}
     assert about_one - tried == set()
 
 

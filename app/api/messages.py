@@ -1,6 +1,7 @@
 """/api/v1/requests/<id>/messages: the request's chat over plain HTTP, for browsers without
 WebSocket, for files (the browser uploads them here, then the socket broadcasts them) and for medical
-information systems; only the dialog's members get in (404 otherwise)."""
+information systems; only the dialog's members get in (404 otherwise), and a consultant who may take
+the new request reads it (app/security/chat.py), without a read mark, and may not post (403)."""
 from flask import current_app, g, request
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -16,7 +17,7 @@ from app.schemas.dumps import message_json
 from app.schemas.identifiers import MAX_ID, ascii_digits
 from app.schemas.messages import MessageSchema
 from app.security.audit import audit
-from app.security.chat import member_dialog
+from app.security.chat import member_dialog, readable_dialog, reads_before_taking
 from app.security.documents import readable_document
 from app.workflow import chat
 from app.workflow.other_patient import CONFIRM_FIELD, OtherPatient, check_same_patient
@@ -41,7 +42,7 @@ class MessageApi(BaseApi):
     @safe
     @permission_name("read")
     def messages(self, request_id):
-        """The chat's messages after a given id, oldest first; what is returned counts as read.
+        """The chat's messages after a given id, oldest first; what is returned counts as read by a member.
         ---
         get:
           parameters:
@@ -51,17 +52,17 @@ class MessageApi(BaseApi):
           responses:
             200: {description: "{result: [messages], unread: number}"}
             400: {description: "after or limit is not a number"}
-            404: {description: "no such request, or the user is not a member of its chat"}
+            404: {description: "no such request, or the user may not read its chat"}
         """
         after, limit = request.args.get("after", "0"), request.args.get("limit", "100")
         if not (ascii_digits(after) and ascii_digits(limit) and int(after) <= MAX_ID and 1 <= int(limit) <= 200):
             return self.response_400(message=str(_l("after and limit (1–200) are numbers")))
-        dialog = member_dialog(db.session, g.user, request_id)
-        if dialog is None:
+        access = readable_dialog(db.session, g.user, request_id)
+        if access is None:
             return self.response_404()
-        found = chat.history(db.session, dialog, after=int(after), limit=int(limit))
-        if found:
-            chat.mark_read(db.session, dialog, g.user, found[-1].id)
+        found = chat.history(db.session, access.dialog, after=int(after), limit=int(limit))
+        if found and access.member:  # a reader before the take has no seat to keep a mark on
+            chat.mark_read(db.session, access.dialog, g.user, found[-1].id)
             db.session.commit()
         return self.response(200, result=[message_json(chat.StoredMessage.of(m)) for m in found])
 
@@ -92,6 +93,7 @@ class MessageApi(BaseApi):
           responses:
             201: {description: "the stored message, with its id and its file"}
             400: {description: "the body is not a JSON object or a form; a request with the session cookie without the page's CSRF token"}
+            403: {description: "the user reads the chat of a new request he may take, and writes in it once he has taken it"}
             404: {description: "no such request, the user is not a member of its chat, or a document he may not read"}
             409: {description: "refused now (message); a document of another patient's request also has confirm: the field to send true once the user agreed to message, the question naming both patients"}
             413: {description: "the file is larger than TMK_MAX_UPLOAD_MB"}
@@ -107,6 +109,8 @@ class MessageApi(BaseApi):
         if refused:
             return self.response(refused[0], message=refused[1])
         dialog = member_dialog(db.session, g.user, request_id)
+        if dialog is None and reads_before_taking(db.session, g.user, request_id):
+            return self.response(403, message=str(_l("The chat can be written in once the request is taken into work")))
         if dialog is None:
             return self.response_404()
         try:

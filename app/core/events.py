@@ -17,6 +17,29 @@ def request_room(request_id: int) -> str:
     return f"request-{request_id}"
 
 
+def readers_room(request_id: int) -> str:
+    """The sockets reading a new request's chat before taking it: emptied at the request's every change,
+    as a change (taken, assigned, cancelled…) may end their right to read."""
+    return f"request-{request_id}-readers"
+
+
+def chat_rooms(request_id: int) -> list[str]:
+    """Where a chat message goes: its members and its readers."""
+    return [request_room(request_id), readers_room(request_id)]
+
+
+def empty_readers_room_on_commit(request_id: int) -> None:
+    """Once the change commits, the readers' sockets are told (``chat_access``: they ask to join again and
+    are let in only if they still may read) and taken out of the room."""
+    room = readers_room(request_id)
+
+    def empty():
+        socketio.emit("chat_access", {"request_id": request_id}, to=room, namespace=CHAT_NAMESPACE)
+        socketio.close_room(room, namespace=CHAT_NAMESPACE)
+
+    on_commit(empty)
+
+
 def user_room(user_id: int) -> str:
     """The room of every socket of one account, in each namespace."""
     return f"user-{user_id}"
@@ -27,7 +50,7 @@ def session_room(session_id: str) -> str:
     return f"session-{session_id}"
 
 
-def send_event_on_commit(name: str, payload: dict, room: str, namespace: str) -> None:
+def send_event_on_commit(name: str, payload: dict, room: str | list[str], namespace: str) -> None:
     """The payload is made by the caller now, in its transaction: after the commit only the emit is
     left, no second database session per event."""
     on_commit(lambda: socketio.emit(name, payload, to=room, namespace=namespace))

@@ -1,16 +1,18 @@
 """The /chat namespace: only a signed-in user connects; a client joins only the chats the server finds
-it a member of; a message is stored first, then broadcast, and the sender's acknowledgement carries
+it a member of, or a reader of (app/security/chat.py: a consultant who may take the new request hears
+its messages in a room of readers, emptied at the request's every change, and sends nothing); a
+message is stored first, then broadcast, and the sender's acknowledgement carries
 the stored id. Messages stored elsewhere (REST, system messages) are broadcast after their commit."""
 from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
-from app.core.events import CHAT_NAMESPACE as NAMESPACE, request_room as room_of
+from app.core.events import CHAT_NAMESPACE as NAMESPACE, readers_room, request_room as room_of
 from app.extensions import db, socketio
 from app.realtime.revocation import join_revocation_rooms
 from app.realtime.chat_writer import writer_of
-from app.security.chat import member_dialog
+from app.security.chat import member_dialog, readable_dialog
 from app.security.sessions import SESSION_ID_KEY
 from app.schemas.identifiers import MAX_ID
 
@@ -33,19 +35,23 @@ class ChatNamespace(Namespace):
         session[SOCKET_USER] = current_user.id
         join_revocation_rooms(current_user.id, session.get(SESSION_ID_KEY))
 
-    def _dialog(self, data):
+    def _dialog(self, data, check=member_dialog):
         # a session taken back while its socket was open (app/security/sessions.py) is no one's
         request_id = _request_id(data)
         if not (request_id and current_user.is_authenticated):
             return None
-        return member_dialog(db.session, current_user, request_id)
+        return check(db.session, current_user, request_id)
 
     def on_join(self, data=None):
-        dialog = self._dialog(data)
-        if dialog is None:
+        access = self._dialog(data, readable_dialog)
+        if access is None:
             return {"ok": False, "error": _("No such chat")}
-        join_room(room_of(dialog.request_id))
-        return {"ok": True}
+        request_id = access.dialog.request_id
+        if access.member:
+            join_room(room_of(request_id))
+            return {"ok": True}
+        join_room(readers_room(request_id))
+        return {"ok": True, "read_only": True}
 
     def on_send(self, data):
         if not _request_id(data) or SOCKET_USER not in session:

@@ -1,13 +1,17 @@
-"""Who may read and write a request's chat: its active members, nobody else (not even an admin who
-may see the request)."""
+"""Who may read and write a request's chat: its active members read and write; a consultant who may
+take the new request (it is in his «Доступные») reads it before taking it, as the manual has the chat
+from the request's creation, but writes only once he has taken it; nobody else (not even an admin who
+may see the request). Reading makes nobody a member and moves no read mark."""
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from app.models import Dialog, DialogMember, TmkUser
+from app.models import ConsultationRequest, Dialog, DialogMember, TmkUser
 from app.models.names import short_name
 from app.security.audit import audit
+from app.security.requests import takeable_by
 
 
 def _active_members(session: Session):
@@ -26,12 +30,48 @@ def is_chat_member(session: Session, actor, request_id: int) -> bool:
     return _membership(session, actor, request_id).first() is not None
 
 
+def chat_seat(session: Session, actor, request_id: int) -> str | None:
+    """For the request page (no audit): "member" writes in the chat, "reader" reads it, None sees none."""
+    if is_chat_member(session, actor, request_id):
+        return "member"
+    return "reader" if reads_before_taking(session, actor, request_id) else None
+
+
 def member_dialog(session: Session, actor, request_id: int) -> Dialog | None:
     """The request's dialog if the actor is an active member; else None, and the attempt is audited."""
     dialog = _membership(session, actor, request_id).one_or_none()
     if dialog is None:
         audit(actor, "read_denied", "dialog", request_id)
     return dialog
+
+
+def read_only_clause(actor) -> ColumnElement[bool]:
+    """The requests whose chat the actor reads without being a member: new ones he may take."""
+    return and_(ConsultationRequest.status == "new", takeable_by(actor))
+
+
+def reads_before_taking(session: Session, actor, request_id: int) -> bool:
+    return session.query(ConsultationRequest.id).filter(
+        ConsultationRequest.id == request_id, read_only_clause(actor)).first() is not None
+
+
+class ChatAccess(NamedTuple):
+    dialog: Dialog
+    member: bool  # False: reads only
+
+
+def readable_dialog(session: Session, actor, request_id: int) -> ChatAccess | None:
+    """The request's dialog and whether the actor writes in it, if he may read it; else None, and the
+    attempt is audited."""
+    dialog = _membership(session, actor, request_id).one_or_none()
+    if dialog is not None:
+        return ChatAccess(dialog, True)
+    if reads_before_taking(session, actor, request_id):
+        dialog = session.query(Dialog).filter_by(request_id=request_id).one_or_none()
+        if dialog is not None:
+            return ChatAccess(dialog, False)
+    audit(actor, "read_denied", "dialog", request_id)
+    return None
 
 
 class Membership(NamedTuple):

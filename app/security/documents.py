@@ -1,7 +1,7 @@
 """Who may read a stored document: one rule for every download and preview (DESIGN.md §6).
 
-The owner; an active member of a chat the document was posted in; whoever may see a request it is
-attached to (attachments, consent scans, conclusions and signatures are all RequestAttachments).
+The owner; an active member of a chat the document was posted in, or its reader before taking the
+request (app/security/chat.py); whoever may see a request it is attached to (attachments, consent scans, conclusions and signatures are all RequestAttachments).
 A file asked for through a request's address must also be that request's, so that one request's link
 never serves another's file.
 """
@@ -9,8 +9,9 @@ from flask import abort
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import ConsultationRequest, DialogMember, Document, Message, RequestAttachment
+from app.models import ConsultationRequest, Dialog, DialogMember, Document, Message, RequestAttachment
 from app.security.audit import audit
+from app.security.chat import read_only_clause
 from app.security.requests import visible_requests_clause
 
 
@@ -20,6 +21,15 @@ def _posted_in_my_chat(user, document_id: int):
         DialogMember.dialog_id == Message.dialog_id,
         DialogMember.user_id == user.id,
         DialogMember.removed_at.is_(None),
+    )
+
+
+def _posted_in_a_chat_i_read(user, document_id: int):
+    return exists().where(
+        Message.document_id == document_id,
+        Dialog.id == Message.dialog_id,
+        ConsultationRequest.id == Dialog.request_id,
+        read_only_clause(user),
     )
 
 
@@ -36,7 +46,8 @@ def may_read_document(session: Session, user, document: Document) -> bool:
         return False
     if document.owner_id == user.id:
         return True
-    reasons = or_(_posted_in_my_chat(user, document.id), _attached_to_a_request_i_see(user, document.id))
+    reasons = or_(_posted_in_my_chat(user, document.id), _posted_in_a_chat_i_read(user, document.id),
+                  _attached_to_a_request_i_see(user, document.id))
     return bool(session.execute(select(reasons)).scalar())
 
 

@@ -65,8 +65,10 @@ def _takeable_parts(actor) -> list[ColumnElement[bool]]:
     ]
 
 
-def _takeable_by(actor) -> ColumnElement[bool]:
-    """New requests this consultant may take: designated to him, or in his МО's common queue and profile."""
+def takeable_by(actor) -> ColumnElement[bool]:
+    """New requests this consultant may take: designated to him, or in his МО's common queue and profile.
+    «Доступные» shows them, and their chat is his to read (not to write) until he takes one
+    (app/security/chat.py)."""
     return or_(*_takeable_parts(actor))
 
 
@@ -105,7 +107,7 @@ def visible_requests_clause(actor) -> ColumnElement[bool]:
 def tab_clause(actor, tab: str) -> ColumnElement[bool]:
     """What a tab holds for this user (always within what he may see)."""
     if tab == "available":
-        parts = [_takeable_by(actor), and_(CR.status == "awaiting_info", CR.author_id == actor.id)]
+        parts = [takeable_by(actor), and_(CR.status == "awaiting_info", CR.author_id == actor.id)]
         if actor.organization_id is not None:
             if actor.has_role(COORDINATOR):
                 parts.append(and_(CR.status == "new", CR.consulting_organization_id == actor.organization_id))
@@ -141,6 +143,19 @@ def find_visible_request(session, actor, request_id):
     if found is None:
         audit(actor, "read_denied", "consultation_request", request_id)
     return found
+
+
+def find_visible_patient(session, actor, snils: str = "", oms_policy: str = "") -> Patient | None:
+    """«Найти пациента» of the request form: the patient of the newest request this user may see with
+    this СНИЛС and this полис (whichever are given), else None. Only what one of his requests already
+    shows him: a number of any other patient is not found, exactly like an unknown one (issue 11, item 4)."""
+    criteria = [column == value for column, value in ((Patient.snils, snils), (Patient.oms_policy, oms_policy))
+                if value]
+    if not criteria:
+        return None
+    return (session.query(Patient).join(CR, CR.patient_id == Patient.id)
+            .filter(*criteria, visible_requests_clause(actor))
+            .order_by(CR.created_at.desc(), CR.id.desc()).first())
 
 
 def visible_request_or_404(session, actor, request_id):

@@ -1,6 +1,7 @@
 """Creating a request (the manual's «Выбор профиля консультации», then the МО, then the form) and
-editing a draft. The form only collects; app/workflow decides."""
-from flask import abort, flash, g, redirect, request, url_for
+editing a draft. The form only collects; app/workflow decides. «Найти пациента» fills the form's patient
+from a request the user may already see."""
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
@@ -33,9 +34,11 @@ from app.models import (
     Route,
 )
 from app.schemas.base import flat_messages, load_partial, max_length
+from app.schemas.identifiers import format_snils, normalize_snils, oms_error, snils_error
 from app.schemas.requests import CreateRequestSchema, ExternalRecordSchema, PatientSchema
-from app.security.requests import visible_request_or_404
-from app.views.fields import ru_date_field
+from app.security.audit import audit
+from app.security.requests import find_visible_patient, visible_request_or_404
+from app.views.fields import DATE_FORMAT, ru_date_field
 from app.core.errors import InvalidInput, WorkflowError
 from app.workflow.requests import save_request
 from app.workflow.rules import may_create, may_edit_draft
@@ -148,6 +151,26 @@ def _uploads(form: RequestForm) -> list[tuple[str, bytes, str]]:
     return uploads
 
 
+def _lookup_numbers(body) -> tuple[str, str]:
+    """(СНИЛС as 11 digits, полис) of a «Найти пациента» body; InvalidInput for anything else."""
+    if not isinstance(body, dict) or not all(isinstance(body.get(k, ""), str) for k in ("snils", "oms_policy")):
+        raise InvalidInput(_l("Enter the SNILS or the OMS policy number"))
+    snils, policy = body.get("snils", "").strip()[:32], body.get("oms_policy", "").strip()[:32]
+    if not (snils or policy):
+        raise InvalidInput(_l("Enter the SNILS or the OMS policy number"))
+    error = (snils and snils_error(snils)) or oms_error(policy)
+    if error:
+        raise InvalidInput(error)
+    return normalize_snils(snils), policy
+
+
+def _patient_json(patient) -> dict:
+    """The form's patient fields, as the form shows them."""
+    return {"last_name": patient.last_name, "first_name": patient.first_name, "middle_name": patient.middle_name or "",
+            "birth_date": patient.birth_date.strftime(DATE_FORMAT), "sex": patient.sex,
+            "snils": format_snils(patient.snils), "oms_policy": patient.oms_policy or ""}
+
+
 class RequestFormView(BaseView):
     route_base = "/requests"
     class_permission_name = "Requests"
@@ -190,6 +213,25 @@ class RequestFormView(BaseView):
         if route is None or not route.is_active:
             abort(404)
         return self._form(route, None)
+
+    @expose("/patients/lookup", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def lookup_patient(self):
+        """«Найти пациента» (JSON in and out, with the page's CSRF token): the patient of the newest request
+        the user may see with this СНИЛС and/or полис. An unknown number and another МО's patient get the
+        same «not found» (issue 11, item 4): the search tells nothing the user could not already read."""
+        self._require_creator()
+        try:
+            snils, policy = _lookup_numbers(request.get_json(silent=True))
+        except InvalidInput as error:
+            return jsonify(message=error.message), 422
+        patient = find_visible_patient(db.session, g.user, snils=snils, oms_policy=policy)
+        if patient is None:
+            audit(g.user, "lookup_patient_missed", "patient", "")
+            return jsonify(message=str(_l("Patient not found"))), 404
+        audit(g.user, "lookup_patient", "patient", patient.id)
+        return jsonify(result=_patient_json(patient))
 
     @expose("/<int:request_id>/edit", methods=["GET", "POST"])
     @has_access

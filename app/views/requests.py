@@ -26,7 +26,7 @@ from app.models import (
 from app.schemas.formatting import datetime_formatter
 from app.schemas.identifiers import is_id
 from app.security.audit import audit
-from app.security.chat import is_chat_member
+from app.security.chat import chat_seat
 from app.security.documents import readable_attachment
 from app.security.list_args import BadListArgument, list_filters, number_arg
 from app.security.requests import TABS, list_requests, visible_request_or_404
@@ -173,7 +173,7 @@ class RequestsView(BaseView):
         consultation = self._visible_or_404(request_id)
         full = request.args.get("patient") == "full"
         return self.render_template("requests/page.html", title=consultation.number,
-                                    in_chat=is_chat_member(db.session, g.user, consultation.id),
+                                    chat_seat=chat_seat(db.session, g.user, consultation.id),
                                     **self._context(consultation, full_patient=full))
 
     @expose("/<int:request_id>/panel")

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.errors import InvalidInput
-from app.core.events import CHAT_NAMESPACE, request_room, send_event_on_commit
+from app.core.events import CHAT_NAMESPACE, chat_rooms, empty_readers_room_on_commit, send_event_on_commit
 from app.models import (
     ConsultationRequest,
     Dialog,
@@ -83,6 +83,7 @@ def follow_request(session: Session, request: ConsultationRequest, event: Reques
         session.flush()
         dialog.last_message_at = event.created_at
         announce(StoredMessage.of(message))
+    empty_readers_room_on_commit(request.id)  # after the message: its readers see the change first
     return dialog
 
 
@@ -157,7 +158,7 @@ def announce(message: StoredMessage) -> None:
                else current_app.test_request_context(base_url=current_app.config["TMK_BASE_URL"]))
     with context:
         payload = {"request_id": message.request_id, **message_json(message)}
-    send_event_on_commit("message", payload, request_room(message.request_id), CHAT_NAMESPACE)
+    send_event_on_commit("message", payload, chat_rooms(message.request_id), CHAT_NAMESPACE)
 
 
 def post_messages(session: Session, posts: list[NewMessage]) -> list[StoredMessage | InvalidInput]:

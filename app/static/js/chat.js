@@ -2,7 +2,8 @@
 // is down, new messages are fetched over HTTP, and after a reconnect the client asks for what it
 // missed, so nothing is lost or shown twice. Each send carries a client id: a retry is stored once.
 // Files go up over HTTP (multipart, with the page's CSRF token); the socket then broadcasts the
-// message like any other. Text and file names are always inserted as text.
+// message like any other. Text and file names are always inserted as text. A consultant who may take
+// the new request reads its chat before taking it (data-read-only): no form, no read marks, no typing.
 (function () {
   "use strict";
   var box = document.getElementById("tmk-chat");
@@ -14,13 +15,11 @@
   var me = box.getAttribute("data-me");
   var maxBytes = parseInt(box.getAttribute("data-max-bytes"), 10);
   var list = box.querySelector(".tmk-chat-messages");
-  var form = box.querySelector("form");
-  var input = form.querySelector("textarea");
+  var readOnly = box.hasAttribute("data-read-only");
+  var form = box.querySelector("form");  // none for a reader
+  var input = form && form.querySelector("textarea");
   var status = box.querySelector(".tmk-chat-status");
   var typing = box.querySelector(".tmk-chat-typing");
-  var fileInput = form.querySelector(".tmk-chat-file");
-  var attachedBox = form.querySelector(".tmk-chat-attached");
-  var picker = document.getElementById("tmk-picker");
   var lastId = 0, poller = null, shown = {}, socket = null, typingTimer = null, lastTyping = 0, readTimer = null;
   var attached = null;  // what goes with the next message: {file: File} or {document: {id, name}}
 
@@ -84,7 +83,7 @@
   // the read mark follows what is shown, at most once a second: a busy chat must not cost the
   // server a write per message per reader
   function markRead() {
-    if (readTimer) { return; }
+    if (readOnly || readTimer) { return; }
     readTimer = window.setTimeout(function () {
       readTimer = null;
       if (socket && socket.connected) { socket.emit("read", {request_id: requestId, message_id: lastId}); }
@@ -100,154 +99,170 @@
       .catch(function () { say(box.getAttribute("data-offline")); });
   }
 
-  function newId() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
-  }
+  // what a member has for writing: the box, files, «Документы», the recorder
+  function writer() {
+    var fileInput = form.querySelector(".tmk-chat-file");
+    var attachedBox = form.querySelector(".tmk-chat-attached");
+    var picker = document.getElementById("tmk-picker");
 
-  function attach(what) {
-    attached = what;
-    attachedBox.querySelector(".tmk-chat-attached-name").textContent = what ? (what.file || what.document).name : "";
-    attachedBox.hidden = !what;
-    fileInput.value = "";
-  }
+    function newId() {
+      return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+    }
 
-  // stored: the box is emptied unless something new was typed while the message was on its way
-  function sent(message, text) {
-    if (input.value.trim() === text) { input.value = ""; }
-    attach(null); add(message); say("");
-  }
+    function attach(what) {
+      attached = what;
+      attachedBox.querySelector(".tmk-chat-attached-name").textContent = what ? (what.file || what.document).name : "";
+      attachedBox.hidden = !what;
+      fileInput.value = "";
+    }
 
-  // POST to the chat's API with the page's CSRF token (the API wants it with the session cookie);
-  // resolves with the stored message, rejects with an Error in Russian
-  function post(body, headers) {
-    return fetch(url, {method: "POST", credentials: "same-origin", body: body,
-                       headers: Object.assign({"Accept": "application/json",
-                                               "X-CSRFToken": csrfToken}, headers)})
-      .catch(function () { throw new Error(box.getAttribute("data-offline")); })
-      .then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (data) {
-          if (r.ok) { return data.result; }
-          var error = new Error(typeof data.message === "string" ? data.message : box.getAttribute("data-error"));
-          error.confirm = data.confirm;  // a question the user may agree to: send again with this field true
-          throw error;
+    // stored: the box is emptied unless something new was typed while the message was on its way
+    function sent(message, text) {
+      if (input.value.trim() === text) { input.value = ""; }
+      attach(null); add(message); say("");
+    }
+
+    // POST to the chat's API with the page's CSRF token (the API wants it with the session cookie);
+    // resolves with the stored message, rejects with an Error in Russian
+    function post(body, headers) {
+      return fetch(url, {method: "POST", credentials: "same-origin", body: body,
+                         headers: Object.assign({"Accept": "application/json",
+                                                 "X-CSRFToken": csrfToken}, headers)})
+        .catch(function () { throw new Error(box.getAttribute("data-offline")); })
+        .then(function (r) {
+          return r.json().catch(function () { return {}; }).then(function (data) {
+            if (r.ok) { return data.result; }
+            var error = new Error(typeof data.message === "string" ? data.message : box.getAttribute("data-error"));
+            error.confirm = data.confirm;  // a question the user may agree to: send again with this field true
+            throw error;
+          });
         });
+    }
+
+    function postJson(payload) { return post(JSON.stringify(payload), {"Content-Type": "application/json"}); }
+
+    // a new file (also a recording: recorded is "audio" or "video"); the browser sets the multipart boundary
+    function upload(file, text, recorded) {
+      if (file.size > maxBytes) { return Promise.reject(new Error(box.getAttribute("data-too-large"))); }
+      var body = new FormData();
+      body.append("file", file, file.name);
+      body.append("text", text || "");
+      body.append("client_id", newId());
+      if (recorded) { body.append("recorded", recorded); }
+      return post(body, {}).then(function (message) {
+        add(message);
+        return message;
       });
-  }
+    }
+    box.tmkUpload = upload;  // for the recorder (recorder.js)
 
-  function postJson(payload) { return post(JSON.stringify(payload), {"Content-Type": "application/json"}); }
+    // confirmed: the fields the user agreed to (a document of another patient's request)
+    function sendAttached(text, confirmed) {
+      var sending = attached.file ? upload(attached.file, text)
+        : postJson(Object.assign({text: text, document_id: attached.document.id, client_id: newId()}, confirmed));
+      sending.then(function (message) { sent(message, text); }, function (error) {
+        if (error.confirm && window.confirm(error.message)) {
+          var agreed = Object.assign({}, confirmed);
+          agreed[error.confirm] = true;
+          sendAttached(text, agreed);
+          return;
+        }
+        say(error.message);  // the text and the file stay
+      });
+    }
 
-  // a new file (also a recording: recorded is "audio" or "video"); the browser sets the multipart boundary
-  function upload(file, text, recorded) {
-    if (file.size > maxBytes) { return Promise.reject(new Error(box.getAttribute("data-too-large"))); }
-    var body = new FormData();
-    body.append("file", file, file.name);
-    body.append("text", text || "");
-    body.append("client_id", newId());
-    if (recorded) { body.append("recorded", recorded); }
-    return post(body, {}).then(function (message) {
-      add(message);
-      return message;
-    });
-  }
-  box.tmkUpload = upload;  // for the recorder (recorder.js)
-
-  // confirmed: the fields the user agreed to (a document of another patient's request)
-  function sendAttached(text, confirmed) {
-    var sending = attached.file ? upload(attached.file, text)
-      : postJson(Object.assign({text: text, document_id: attached.document.id, client_id: newId()}, confirmed));
-    sending.then(function (message) { sent(message, text); }, function (error) {
-      if (error.confirm && window.confirm(error.message)) {
-        var agreed = Object.assign({}, confirmed);
-        agreed[error.confirm] = true;
-        sendAttached(text, agreed);
-        return;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = input.value.trim();
+      if (attached) { sendAttached(text); return; }
+      if (!text) { return; }
+      var payload = {request_id: requestId, text: text, client_id: newId()};
+      if (socket && socket.connected) {
+        socket.timeout(10000).emit("send", payload, function (error, answer) {
+          if (error) { resend(payload); return; }  // no acknowledgement: the same client id again
+          if (answer.ok) { sent(answer.message, text); } else { say(answer.error); }
+        });
+      } else {
+        resend(payload);
       }
-      say(error.message);  // the text and the file stay
     });
-  }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = input.value.trim();
-    if (attached) { sendAttached(text); return; }
-    if (!text) { return; }
-    var payload = {request_id: requestId, text: text, client_id: newId()};
-    if (socket && socket.connected) {
-      socket.timeout(10000).emit("send", payload, function (error, answer) {
-        if (error) { resend(payload); return; }  // no acknowledgement: the same client id again
-        if (answer.ok) { sent(answer.message, text); } else { say(answer.error); }
+    function resend(payload) {
+      postJson(payload).then(function (message) { sent(message, payload.text); },
+                             function (error) { say(error.message); });  // the text stays in the box
+    }
+
+    form.querySelector("[data-attach=computer]").addEventListener("click", function (event) {
+      event.preventDefault();
+      fileInput.click();
+    });
+    fileInput.addEventListener("change", function () {
+      var file = fileInput.files[0];
+      if (!file) { return; }
+      if (file.size > maxBytes) { say(box.getAttribute("data-too-large")); fileInput.value = ""; return; }
+      say("");
+      attach({file: file});
+    });
+    attachedBox.querySelector(".close").addEventListener("click", function () { attach(null); });
+
+    // «from Документы»: my documents, searched by name; the chosen one goes with the next message
+    var pickerList = picker.querySelector(".tmk-picker-list");
+    var pickerSearch = picker.querySelector(".tmk-picker-search");
+    var searchTimer = null;
+
+    function pickerItem(doc) {
+      var item = element("button", "list-group-item tmk-picker-item");
+      item.setAttribute("type", "button");
+      item.appendChild(element("strong", "", doc.name));
+      item.appendChild(element("span", "text-muted", " · " + doc.type + " · " + doc.size_label + " · " + doc.created));
+      item.addEventListener("click", function () {
+        attach({document: doc});
+        window.jQuery(picker).modal("hide");
+        input.focus();
       });
-    } else {
-      resend(payload);
+      return item;
     }
-  });
 
-  function resend(payload) {
-    postJson(payload).then(function (message) { sent(message, payload.text); },
-                           function (error) { say(error.message); });  // the text stays in the box
-  }
+    function fillPicker() {
+      var address = box.getAttribute("data-picker-url") + "?q=" + encodeURIComponent(pickerSearch.value.trim());
+      fetch(address, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (data) {
+          pickerList.textContent = "";
+          data.result.forEach(function (doc) { pickerList.appendChild(pickerItem(doc)); });
+          if (!data.result.length) { pickerList.appendChild(element("p", "tmk-empty", box.getAttribute("data-nothing-found"))); }
+        })
+        .catch(function () { pickerList.textContent = box.getAttribute("data-offline"); });
+    }
 
-  form.querySelector("[data-attach=computer]").addEventListener("click", function (event) {
-    event.preventDefault();
-    fileInput.click();
-  });
-  fileInput.addEventListener("change", function () {
-    var file = fileInput.files[0];
-    if (!file) { return; }
-    if (file.size > maxBytes) { say(box.getAttribute("data-too-large")); fileInput.value = ""; return; }
-    say("");
-    attach({file: file});
-  });
-  attachedBox.querySelector(".close").addEventListener("click", function () { attach(null); });
-
-  // «from Документы»: my documents, searched by name; the chosen one goes with the next message
-  var pickerList = picker.querySelector(".tmk-picker-list");
-  var pickerSearch = picker.querySelector(".tmk-picker-search");
-  var searchTimer = null;
-
-  function pickerItem(doc) {
-    var item = element("button", "list-group-item tmk-picker-item");
-    item.setAttribute("type", "button");
-    item.appendChild(element("strong", "", doc.name));
-    item.appendChild(element("span", "text-muted", " · " + doc.type + " · " + doc.size_label + " · " + doc.created));
-    item.addEventListener("click", function () {
-      attach({document: doc});
-      window.jQuery(picker).modal("hide");
-      input.focus();
+    form.querySelector("[data-attach=documents]").addEventListener("click", function (event) {
+      event.preventDefault();
+      pickerSearch.value = "";
+      fillPicker();
+      window.jQuery(picker).modal("show");
     });
-    return item;
+    pickerSearch.addEventListener("input", function () {
+      window.clearTimeout(searchTimer);
+      searchTimer = window.setTimeout(fillPicker, 300);
+    });
+
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { form.requestSubmit(); return; }
+      if (socket && socket.connected && Date.now() - lastTyping > 2000) {
+        lastTyping = Date.now();
+        socket.emit("typing", {request_id: requestId});
+      }
+    });
   }
+  if (form) { writer(); }
 
-  function fillPicker() {
-    var address = box.getAttribute("data-picker-url") + "?q=" + encodeURIComponent(pickerSearch.value.trim());
-    fetch(address, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (data) {
-        pickerList.textContent = "";
-        data.result.forEach(function (doc) { pickerList.appendChild(pickerItem(doc)); });
-        if (!data.result.length) { pickerList.appendChild(element("p", "tmk-empty", box.getAttribute("data-nothing-found"))); }
-      })
-      .catch(function () { pickerList.textContent = box.getAttribute("data-offline"); });
+  function lostReading() {  // no longer a reader (or now a member, with a form the page does not have yet)
+    poll(false);
+    socket.disconnect();
+    var hint = box.querySelector(".tmk-chat-read-only");
+    if (hint) { hint.hidden = true; }
+    say(box.getAttribute("data-gone"));
   }
-
-  form.querySelector("[data-attach=documents]").addEventListener("click", function (event) {
-    event.preventDefault();
-    pickerSearch.value = "";
-    fillPicker();
-    window.jQuery(picker).modal("show");
-  });
-  pickerSearch.addEventListener("input", function () {
-    window.clearTimeout(searchTimer);
-    searchTimer = window.setTimeout(fillPicker, 300);
-  });
-
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { form.requestSubmit(); return; }
-    if (socket && socket.connected && Date.now() - lastTyping > 2000) {
-      lastTyping = Date.now();
-      socket.emit("typing", {request_id: requestId});
-    }
-  });
 
   function poll(on) {  // HTTP polling while there is no socket
     window.clearInterval(poller);
@@ -267,6 +282,13 @@
     socket.on("disconnect", function () { poll(true); });
     socket.on("connect_error", function () { poll(true); });
     socket.on("message", function (message) { if (message.request_id === requestId) { add(message); } });
+    // a reader's right may end with the request's change (taken by a colleague…): ask again
+    socket.on("chat_access", function (change) {
+      if (change.request_id !== requestId) { return; }
+      socket.emit("join", {request_id: requestId}, function (answer) {
+        if (!answer || !answer.ok || !answer.read_only) { lostReading(); }
+      });
+    });
     socket.on("typing", function (who) {
       if (who.request_id !== requestId) { return; }
       typing.textContent = who.name + " " + box.getAttribute("data-typing");
@@ -280,7 +302,7 @@
     if (open) {
       box.removeAttribute("hidden");
       if (!socket) { load().then(connect); }
-      input.focus();
+      if (input) { input.focus(); }
     } else {
       box.setAttribute("hidden", "");
     }
