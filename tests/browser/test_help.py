@@ -48,7 +48,7 @@ def test_the_guide_screenshots(portal, browser):
     expect(page.locator("#tmk-chat")).to_be_visible()
     page.locator("#tmk-chat textarea").fill("Добрый день! Посмотрю выписку сегодня до 15:00.")
     page.locator("#tmk-chat").get_by_role("button", name="Отправить").click()
-    expect(page.locator("#tmk-chat .tmk-msg-mine").last).to_contain_text("Посмотрю выписку")
+    expect(page.locator("#tmk-chat .tmk-msg-mine").last).to_contain_text("Посмотрю выписку", timeout=15000)
     _save(page, "chat-1366")
     page.get_by_role("link", name="Сформировать заключение").click()
     page.wait_for_url(re.compile(r"/requests/\d+/conclusion$"))
