@@ -134,6 +134,7 @@ def test_the_guide_shows_its_screenshots_from_the_repository(app, client_for):
     html = client_for("requester1").get("/help/guide/lists").get_data(as_text=True)
     images = re.findall(r'<img src="([^"]+)"', html)
     assert images and all(src.startswith("/static/help/") for src in images)
+    assert re.findall(r'<a href="(/static/help/[^"]+)"', html) == images  # each opens full size
     client = client_for("requester1")
     for src in images:
         assert client.get(src).status_code == 200, src
@@ -177,9 +178,13 @@ def test_only_the_regional_administrator_edits_the_faq(app, client_for):
 
 def test_the_faq_form_refuses_an_empty_answer_in_russian(app, client_for):
     response = client_for("regadmin").post("/help-articles/add", data={"question": "Без ответа", "answer": "",
-                                                                       "position": "1"})
+                                                                       "position": "x"})
     assert response.status_code == 200
-    assert "Обязательное поле" in response.get_data(as_text=True) or "обязательн" in response.get_data(as_text=True).lower()
+    html = response.get_data(as_text=True)
+    assert re.search(r'<textarea class="form-control" id="answer"[^>]* rows="12"', html)
+    text = visible_text(html)
+    assert "Обязательное поле." in text and "Неверное целое число." in text
+    assert _questions(app, question="Без ответа") == []
 
 
 def test_postgresql_finds_through_the_gin_index(app, db_session):

@@ -22,10 +22,13 @@ def _tokens(text: str, image_base: str, heading_ids: dict[int, str] | None):
         if token.type == "heading_open" and heading_ids and index in heading_ids:
             token.attrSet("id", heading_ids[index])
         for child in token.children or []:
+            # a guide's own screenshot is named by its file name, and so is the link that opens it full size
+            attribute = {"image": "src", "link_open": "href"}.get(child.type)
+            if attribute and image_base:
+                target = str(child.attrGet(attribute) or "")
+                if target.endswith(".png") and ":" not in target and not target.startswith("/"):
+                    child.attrSet(attribute, image_base + target)
             if child.type == "image":
-                source = str(child.attrGet("src") or "")
-                if image_base and ":" not in source and not source.startswith("/"):
-                    child.attrSet("src", image_base + source)  # a guide's own screenshot, by file name
                 child.attrSet("loading", "lazy")
     return tokens
 

@@ -2,6 +2,7 @@
 FAQ's administration, for the regional administrator only (app/security/roles.py)."""
 from flask import abort, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
@@ -89,8 +90,9 @@ class HelpArticleView(TmkModelView):
     formatters_columns = {"updated_at": format_datetime, "answer": render}
     add_form_extra_fields = edit_form_extra_fields = {
         "answer": TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=20000)],
-                                description=description_columns["answer"], render_kw={"rows": 12}),
+                                description=description_columns["answer"],
+                                render_kw={"rows": 12, "class": "form-control"}),
         "position": IntegerField(_l("Order"), default=100, validators=[InputRequired(), NumberRange(min=0, max=100000)],
-                                 description=description_columns["position"]),
+                                 description=description_columns["position"], widget=BS3TextFieldWidget()),
     }
     validators_columns = {"question": [DataRequired(), Length(max=300)]}
