@@ -94,7 +94,7 @@ def test_the_results_page_highlights_escaped_text(app, client_for, articles):
 
 
 @pytest.mark.parametrize("query", ["!!!", "и в на", "а", "\u00a0 ,;", '"подпис" OR * ) (', "NEAR(a b)", "x" * 500,
-                                   "' & | ! :*"])
+                                   "' & | ! :*", "½²٣ x2y ⅷ"])
 def test_a_query_without_words_or_with_syntax_gets_an_answer_not_an_error(app, client_for, query):
     response = client_for("requester1").get("/help/", query_string={"q": query})
     assert response.status_code == 200
