@@ -107,6 +107,12 @@ def test_help_is_at_the_top_right_and_finds_other_forms_of_a_word(portal, page, 
     for guide_page in pages():
         expect(page.locator(".tmk-help-toc").get_by_role("link", name=guide_page.title, exact=True)).to_be_visible()
 
+    # the demo's questions and answers, opened one by one, their Markdown rendered
+    question = page.locator("details.tmk-help-faq", has_text="Обязательно ли подписывать")
+    expect(question.locator("strong", has_text="Пропустить")).to_be_hidden()
+    question.locator("summary").click()
+    expect(question.locator("strong", has_text="Пропустить")).to_be_visible()
+
     page.get_by_label("Поиск по справке").fill("подписи")
     page.get_by_role("button", name="Найти").click()
     hits = page.locator(".tmk-help-hits > li")
