@@ -55,7 +55,7 @@ def test_the_guide_screenshots(portal, browser):
     _save(page, "conclusion-1366")
 
     page.goto(url + "/documents/")
-    _save(page, "documents-1366", height=260)
+    _save(page, "documents-1366", height=320)
     desktop.close()
 
     author = browser.new_context(locale="ru-RU", viewport=DESKTOP).new_page()
