@@ -12,7 +12,7 @@ LAYERS = [
     ["app.extensions"],
     ["app.models"],
     ["app.core"],  # errors, after-commit work
-    ["app.documents"],  # stored files
+    ["app.documents", "app.help"],  # stored files; the help's guide, FAQ rendering and search
     ["app.schemas"],  # what goes in and out: loads, checks, dumps
     ["app.security"],
     ["app.conclusions"],

@@ -6,7 +6,7 @@ from flask import current_app
 
 from app.demo.requests import load_demo_requests
 from app.extensions import db
-from app.models import CareProfile, Department, MedicalOrganization, Route
+from app.models import CareProfile, Department, HelpArticle, MedicalOrganization, Route
 from app.schemas.identifiers import snils_checksum_ok
 from app.security import roles
 
@@ -72,6 +72,29 @@ def demo_snils(index: int) -> str:
         number += 1
 
 
+# «Помощь» → «Вопросы и ответы», as a regional administrator would start them (Markdown)
+FAQ = [
+    ("Почему у меня нет кнопки «Взять в работу»?",
+     "Кнопка видна врачу-консультанту консультирующей МО, пока заявка в статусе «Новая», если:\n\n"
+     "- маршрут работает как общая очередь и в вашем профиле указан профиль медицинской помощи заявки, или\n"
+     "- заявку назначили или передали лично вам.\n\n"
+     "Если маршрут распределяет заявки через координатора, дождитесь назначения. Профили в учётной записи "
+     "меняет администратор вашей МО."),
+    ("Как ответить на запрос дополнительной информации?",
+     "Заявка, по которой консультант запросил данные, появляется у автора во вкладке **«Доступные»**. Откройте "
+     "её и нажмите **«Предоставить информацию»**; файлы можно отправить в чат заявки. Пока информация не "
+     "предоставлена, срок ответа консультанта стоит на паузе."),
+    ("Обязательно ли подписывать заключение электронной подписью?",
+     "Пока нет: в окне подписания можно нажать **«Пропустить»**, и заявка будет завершена без подписи. Можно "
+     "также загрузить скан заключения, подписанного от руки. Подробнее — в разделе руководства "
+     "«Заключение и подпись»."),
+    ("Не приходят письма с уведомлениями",
+     "Проверьте адрес e-mail и выбранные события в профиле («Настройка уведомлений»). Все события в любом "
+     "случае видны под колокольчиком и в чате заявки. Если адрес верный, сообщите администратору МО: письма, "
+     "которые не удалось доставить, он видит в разделе «Недоставленные письма»."),
+]
+
+
 def load_demo() -> bool:
     """Add the demo region; returns False when it is already there."""
     session = db.session
@@ -111,6 +134,7 @@ def load_demo() -> bool:
         user.department = next((d for d in org.departments if d.name == dep_name), None) if org else None
         user.position = position
         user.care_profiles = [profiles[name] for name in profile_names]
+    session.add_all(HelpArticle(question=q, answer=a, position=10 * n) for n, (q, a) in enumerate(FAQ, start=1))
     session.commit()
     load_demo_requests()
     return True

@@ -30,3 +30,4 @@ from app.models.documents import Document, RequestAttachment  # noqa: F401
 from app.models.chat import MESSAGE_KINDS, Dialog, DialogMember, Message, Notification  # noqa: F401
 from app.models.conclusions import CONCLUSION_TEXTS, Conclusion, Signature  # noqa: F401
 from app.models.jobs import KeptJob  # noqa: F401
+from app.models.help import HelpArticle, HelpSearchEntry  # noqa: F401

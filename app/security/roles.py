@@ -30,6 +30,7 @@ _EVERYONE = [
     (r"menu_access", "Messages|Users directory|All requests|Available requests"),
     (r"can_(read|act)", "Requests"),
     (r"menu_access|can_read", "Documents"),  # «Документы»: one's own files
+    (r"can_read", "Help"),  # «Помощь»: the guide and the FAQ (the FAQ's editing: regional administrator)
     (r"can_get", "OpenApi"),  # the API's description, for whoever integrates a МИС with his account
 ]
 

@@ -28,7 +28,8 @@ ADMINISTRATION = {
                  ("Отделения", "/departmentview/list/"), ("Профили медицинской помощи", "/careprofileview/list/"),
                  ("Маршруты", "/routeview/list/"), ("Правила срочности", "/urgencyruleview/list/"),
                  ("Расхождения данных пациентов", "/patient-mismatches/list/"),
-                 ("Недоставленные письма", "/undelivered-mail/list/")],
+                 ("Недоставленные письма", "/undelivered-mail/list/"),
+                 ("Вопросы и ответы", "/help-articles/list/")],
     "moadmin1": MO_ADMINISTRATION,
 }
 ONE_ROW = 60  # px: Bootstrap's navbar is 50 px tall on one row, 100 on two
