@@ -349,6 +349,10 @@ ROLE_PAGES = {
     "/departmentview/list/": {"regadmin", "moadmin1", "moadmin2"},
     "/documents/": {row[0] for row in MATRIX},
     "/messages/": {row[0] for row in MATRIX},
+    "/help/": {row[0] for row in MATRIX},
+    "/help/guide/requests": {row[0] for row in MATRIX},
+    "/help-articles/list/": {"regadmin"},
+    "/help-articles/add": {"regadmin"},
 }
 
 

@@ -1,6 +1,7 @@
 """«Помощь» in the browser (issue 13, item 1): every role reaches it from the top bar, the search finds other
 forms of a word and marks them; and the screenshots the guide shows (app/static/help/) are made here, at
 1366×768 and at a 390 px phone width, so that they follow the portal's look."""
+import os
 import re
 from pathlib import Path
 
@@ -11,14 +12,22 @@ from playwright.sync_api import expect
 from app.help.guide import pages
 from tests.browser.conftest import screenshot, sign_in
 
-SCREENS = Path(__file__).resolve().parents[2] / "app" / "static" / "help"
+PUBLISHED = Path(__file__).resolve().parents[2] / "app" / "static" / "help"
+# the published images are rewritten only when asked (the screens show today's dates, so every run differs);
+# otherwise they are made in a temporary directory and checked the same way
+UPDATE = os.environ.get("TMK_UPDATE_HELP_SCREENS") == "1"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
-def _save(page, name: str, height: int | None = None) -> None:
-    """The visible page (its top ``height`` px) as app/static/help/<name>.png, reduced to 256 colours."""
-    path = SCREENS / f"{name}.png"
+@pytest.fixture()
+def screens(tmp_path) -> Path:
+    return PUBLISHED if UPDATE else tmp_path
+
+
+def _save(page, screens: Path, name: str, height: int | None = None) -> None:
+    """The visible page (its top ``height`` px) as <screens>/<name>.png, reduced to 256 colours."""
+    path = screens / f"{name}.png"
     clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height} if height else None
     page.screenshot(path=str(path), animations="disabled", clip=clip)
     with Image.open(path) as image:
@@ -26,8 +35,9 @@ def _save(page, name: str, height: int | None = None) -> None:
     small.save(path, optimize=True)
 
 
-def test_the_guide_screenshots(portal, browser):
-    """Made anew at every run: the images the guide's Markdown names (app/help/guide/*.md)."""
+def test_the_guide_screenshots(portal, browser, screens):
+    """Made anew at every run: the images the guide's Markdown names (app/help/guide/*.md); published in
+    app/static/help/ with TMK_UPDATE_HELP_SCREENS=1."""
     url, _ = portal
     desktop = browser.new_context(locale="ru-RU", viewport=DESKTOP)
     page = desktop.new_page()
@@ -37,25 +47,25 @@ def test_the_guide_screenshots(portal, browser):
     page.locator(".tmk-request-table tr.tmk-row").first.click()
     expect(page.locator(".tmk-request-table tr.tmk-selected")).to_have_count(1)
     page.wait_for_load_state("networkidle")
-    _save(page, "lists-1366")
+    _save(page, screens, "lists-1366")
 
     page.goto(url + "/requests/in_work/")
     page.locator(".tmk-request-table tr.tmk-row").first.click()
     page.get_by_role("link", name="Открыть страницу заявки").click()
     page.wait_for_url(re.compile(r"/requests/\d+$"))
-    _save(page, "request-1366")
+    _save(page, screens, "request-1366")
     page.locator("#tmk-chat-toggle").click()
     expect(page.locator("#tmk-chat")).to_be_visible()
     page.locator("#tmk-chat textarea").fill("Добрый день! Посмотрю выписку сегодня до 15:00.")
     page.locator("#tmk-chat").get_by_role("button", name="Отправить").click()
     expect(page.locator("#tmk-chat .tmk-msg-mine").last).to_contain_text("Посмотрю выписку", timeout=15000)
-    _save(page, "chat-1366")
+    _save(page, screens, "chat-1366")
     page.get_by_role("link", name="Сформировать заключение").click()
     page.wait_for_url(re.compile(r"/requests/\d+/conclusion$"))
-    _save(page, "conclusion-1366")
+    _save(page, screens, "conclusion-1366")
 
     page.goto(url + "/documents/")
-    _save(page, "documents-1366", height=320)
+    _save(page, screens, "documents-1366", height=320)
     desktop.close()
 
     author = browser.new_context(locale="ru-RU", viewport=DESKTOP).new_page()
@@ -64,30 +74,31 @@ def test_the_guide_screenshots(portal, browser):
     author.goto(url + "/requests/new/")
     author.get_by_role("link", name="Кардиология").click()
     author.wait_for_url(re.compile(r"/requests/new/profile/\d+$"))
-    _save(author, "new-request-1366", height=330)
+    _save(author, screens, "new-request-1366", height=330)
     author.locator(".list-group a").first.click()
     author.wait_for_url(re.compile(r"/requests/new/route/\d+$"))
-    _save(author, "new-request-form-1366")
+    _save(author, screens, "new-request-form-1366")
     author.context.close()
 
     phone = browser.new_context(locale="ru-RU", viewport=PHONE, device_scale_factor=1).new_page()
     sign_in(phone, url, "consultant1")
     phone.wait_for_url(url + "/")
     phone.goto(url + "/requests/all/")
-    _save(phone, "lists-390")
+    _save(phone, screens, "lists-390")
     phone.locator(".navbar-toggle").click()
     expect(phone.locator(".navbar-collapse").first).to_have_class(re.compile(r"(^|\s)in(\s|$)"))
-    _save(phone, "menu-390")
+    _save(phone, screens, "menu-390")
     phone.context.close()
 
     named = {name for guide_page in pages() for name in re.findall(r"!\[[^\]]*\]\(([^)]+)\.png\)", guide_page.source)}
-    made = {path.stem for path in SCREENS.glob("*.png")}
-    assert named <= made, named - made
-    for name in named:
-        with Image.open(SCREENS / f"{name}.png") as image:
-            assert image.width in (DESKTOP["width"], PHONE["width"]), name
-            assert image.mode == "P", name  # 256 colours: a tenth of the size
-        assert (SCREENS / f"{name}.png").stat().st_size < 250_000, name
+    for directory in {screens, PUBLISHED}:
+        made = {path.stem for path in directory.glob("*.png")}
+        assert named <= made, (directory, named - made)
+        for name in named:
+            with Image.open(directory / f"{name}.png") as image:
+                assert image.width in (DESKTOP["width"], PHONE["width"]), name
+                assert image.mode == "P", name  # 256 colours: a tenth of the size
+            assert (directory / f"{name}.png").stat().st_size < 250_000, name
 
 
 @pytest.mark.parametrize("login", ["regadmin", "moadmin1", "coordinator1", "consultant1", "requester1"])
