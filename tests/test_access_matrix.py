@@ -350,7 +350,7 @@ ROLE_PAGES = {
     "/documents/": {row[0] for row in MATRIX},
     "/messages/": {row[0] for row in MATRIX},
     "/help/": {row[0] for row in MATRIX},
-    "/help/guide/requests": {row[0] for row in MATRIX},
+    "/help/guide/lists": {row[0] for row in MATRIX},
     "/help-articles/list/": {"regadmin"},
     "/help-articles/add": {"regadmin"},
 }
