@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Document, Message, Notification, RequestEvent, TmkUser
 from app.models.users import EMAIL_EVENT_GROUPS
 from app.security.roles import REQUESTER
+from app.views.profile import browser_label
 from app.workflow import apply
 from tests.conftest import DEMO_PASSWORD, login, visible_text
 from tests.requests_helpers import new_request, user
@@ -186,9 +187,23 @@ def test_a_wrong_password_change_is_refused_in_russian(app, account, form, messa
 def test_access_shows_the_esia_state_and_signs_out_everywhere(app, account):
     client, other = login(app.test_client(), account), login(app.test_client(), account)
     text = visible_text(client.get("/profile/access").get_data(as_text=True))
-    assert "Учётная запись ЕСИА не привязана" in text and "Этот сеанс" in text
+    assert "Учётная запись ЕСИА не привязана" in text and "Этот сеанс вход выполнен" in text
     assert client.post("/logout-everywhere/").status_code == 302
     assert other.get("/profile/info").status_code == 302  # the other device is signed out too
+
+
+@pytest.mark.parametrize("agent, label", [
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+     "Chrome, Windows"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 YaBrowser/24.12 "
+     "Safari/537.36", "Яндекс.Браузер, Windows"),
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox, Linux"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 "
+     "Mobile/15E148 Safari/604.1", "Safari, iOS"),
+    ("curl/8.5", "curl/8.5"),
+])
+def test_the_session_names_the_browser(agent, label):
+    assert browser_label(agent) == label
 
 
 def test_fabs_password_form_without_the_current_password_is_gone(client_for):

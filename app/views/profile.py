@@ -18,6 +18,7 @@ from app.schemas.identifiers import format_snils
 from app.schemas.profile import ContactsSchema, InfoSchema, NotificationsSchema, PasswordSchema
 from app.security.accounts import snils_taken
 from app.security.passwords import MIN_LENGTH, own_password_change_problems
+from app.security.sessions import signed_in_at
 
 TABS = {
     "info": (_l("Information"), "fa-id-card-o"),
@@ -36,6 +37,17 @@ EVENT_LABELS = {
 }
 assert tuple(EVENT_LABELS) == EMAIL_EVENT_GROUPS
 SAVED = _l("Saved")
+# the browser and system a User-Agent names, most specific first (Edge and Яндекс.Браузер also say Chrome)
+_BROWSERS = [("Edg/", "Microsoft Edge"), ("YaBrowser/", "Яндекс.Браузер"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari")]
+_SYSTEMS = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("Linux", "Linux")]
+
+
+def browser_label(user_agent: str) -> str:
+    """«Chrome, Windows» from a User-Agent; the string itself (shortened) when neither is known."""
+    found = [next((name for token, name in table if token in user_agent), None) for table in (_BROWSERS, _SYSTEMS)]
+    return ", ".join(name for name in found if name) or user_agent[:80]
 
 
 def photo_url(sha256: str) -> str:
@@ -158,7 +170,11 @@ class ProfileView(BaseView):
     @has_access
     @permission_name("read")
     def access(self):
-        return self._tab("access", min_length=MIN_LENGTH, agent=request.user_agent)
+        return self._access()
+
+    def _access(self, errors: dict | None = None):
+        return self._tab("access", errors, min_length=MIN_LENGTH, signed_in=signed_in_at(),
+                         browser=browser_label(request.user_agent.string))
 
     @expose("/access", methods=["POST"])
     @has_access
@@ -169,7 +185,7 @@ class ProfileView(BaseView):
         if data is not None:
             errors = own_password_change_problems(self._me(), data["current_password"], data["password"])
         if errors:
-            return self._tab("access", errors, min_length=MIN_LENGTH, agent=request.user_agent)
+            return self._access(errors)
         # the ORM takes the account's other sessions back; this one stays (app/security/sessions.py)
         self.appbuilder.sm.reset_password(g.user.id, data["password"])
         flash(str(_l("The password has been changed")), "success")
