@@ -78,7 +78,7 @@ class ProfileView(BaseView):
             flash(str(_l("Not saved: check the fields marked in red")), "danger")
         return self.render_template(
             f"profile/{tab}.html", title=TABS[tab][0], tabs=TABS, tab=tab, user=self._me(), errors=errors,
-            values=values or {}, format_snils=format_snils, avatar_html=avatar_html, **context), 422 if errors else 200
+            values=values or {}, format_snils=format_snils, **context), 422 if errors else 200
 
     def _saved(self, tab: str):
         flash(str(SAVED), "success")
