@@ -232,6 +232,23 @@ def test_the_photo_is_a_square_jpeg_without_exif(app, account):
             assert blue > 200 and red < 40 and green < 40, point
 
 
+def test_a_phones_portrait_stays_upright(app, account):
+    """A phone stores a portrait lying on its side and says «rotate» in EXIF: the photo is turned first, then
+    the EXIF goes."""
+    client = login(app.test_client(), account)
+    lying = Image.new("RGB", (600, 300), (0, 0, 255))
+    lying.paste((255, 0, 0), (0, 0, 300, 300))  # the top of the portrait, on the left as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to show
+    output = io.BytesIO()
+    lying.save(output, "JPEG", exif=exif.tobytes())
+    assert upload(client, output.getvalue()).status_code == 302
+    with Image.open(io.BytesIO(photo_of(app, account))) as photo:
+        upright = photo.convert("RGB")
+    # turned clockwise, the red half is on top; the centre square keeps both halves
+    assert upright.getpixel((128, 20))[0] > 200 and upright.getpixel((128, 235))[2] > 200
+
+
 def test_a_transparent_png_and_a_webp_are_taken(app, account):
     client = login(app.test_client(), account)
     transparent = Image.new("RGBA", (300, 300), (0, 0, 0, 0))

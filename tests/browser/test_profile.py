@@ -1,7 +1,6 @@
 """The own profile's tabs (issue 13, item 2) clicked through at 1366 px and on a 390 px phone: each tab is a page
 of its own, saving stays on it and says «Сохранено», nothing is wider than the screen; the photo then stands
 beside the author's messages in the chat."""
-import io
 import re
 
 import pytest
@@ -88,6 +87,9 @@ def test_the_profile_tabs_save_and_stay(portal, browser, tmp_path, width):
     open_tab(page, "Изображения")
     expect(page.locator(".tmk-profile-photo-now .tmk-avatar-initials")).to_be_visible()
     page.get_by_label("Новая фотография").set_input_files(photo_file(tmp_path))
+    preview = page.get_by_role("img", name="Так будет выглядеть фотография")
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 900  # the chosen file, not yet sent
     page.get_by_role("button", name="Загрузить").click()
     saved(page, "photo")
     photo = page.locator(".tmk-profile-photo-now img.tmk-avatar")
