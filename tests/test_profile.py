@@ -2,6 +2,7 @@
 one; the photo is a square JPEG without EXIF, refused when it is not an image, and shown only to the signed-in;
 the notification switches decide what notify() makes."""
 import io
+import re
 import secrets
 
 import pytest
@@ -19,6 +20,7 @@ from app.workflow import apply
 from tests.conftest import DEMO_PASSWORD, login, visible_text
 from tests.requests_helpers import new_request, user
 
+CYRILLIC_ERROR = re.compile(r"(Число от \d+ до \d+|Недопустимое значение)")
 TABS = ["info", "photo", "access", "contacts", "notifications"]
 
 
@@ -50,13 +52,14 @@ def directory_of(app, username) -> str:
 
 
 def image_bytes(kind="JPEG", size=(800, 400), mode="RGB", **save) -> bytes:
-    """Three vertical stripes, red | blue | green: the centre square of 800×400 is all blue, of a shade of its
-    own (two accounts with the same picture share its stored file)."""
-    blue = 215 + secrets.randbelow(40)
-    picture = Image.new(mode, size, (0, 0, blue) if mode == "RGB" else (0, 0, blue, 255))
+    """Three vertical stripes, red | blue | green: the centre square of 800×400 is blue but for a speck of noise
+    at its top (two accounts with the same picture would share its stored file)."""
+    picture = Image.new(mode, size, (0, 0, 255) if mode == "RGB" else (0, 0, 255, 255))
     third = size[0] // 4
     picture.paste((255, 0, 0) if mode == "RGB" else (255, 0, 0, 255), (0, 0, third, size[1]))
     picture.paste((0, 160, 0) if mode == "RGB" else (0, 160, 0, 255), (size[0] - third, 0, size[0], size[1]))
+    picture.paste(Image.frombytes("RGB", (16, 16), secrets.token_bytes(16 * 16 * 3)).convert(mode),
+                  (size[0] // 2 - 8, 8))
     output = io.BytesIO()
     picture.save(output, kind, **save)
     return output.getvalue()
@@ -230,6 +233,31 @@ def test_the_photo_is_a_square_jpeg_without_exif(app, account):
         for point in ((5, 5), (128, 128), (250, 250)):  # the centre square: the blue stripe only
             red, green, blue = photo.getpixel(point)
             assert blue > 200 and red < 40 and green < 40, point
+
+
+@pytest.mark.parametrize("square, point, colour", [
+    ({"crop_x": "0", "crop_y": "0.5", "crop_zoom": "1"}, (30, 128), "red"),  # the left square: red on its left
+    ({"crop_x": "1", "crop_y": "0.5", "crop_zoom": "1"}, (225, 128), "green"),  # the right one: green on its right
+    ({"crop_x": "0", "crop_y": "0", "crop_zoom": "2"}, (225, 30), "red"),  # half the height, top left: all red
+])
+def test_the_chosen_square_is_kept(app, account, square, point, colour):
+    client = login(app.test_client(), account)
+    answer = client.post("/profile/photo", data={"photo": (io.BytesIO(image_bytes()), "photo.jpg"), **square},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 302
+    with Image.open(io.BytesIO(photo_of(app, account))) as photo:
+        red, green, blue = photo.getpixel(point)
+    assert {"red": red > 200 and blue < 60, "green": green > 120 and red < 60}[colour], (red, green, blue)
+
+
+@pytest.mark.parametrize("square", [{"crop_x": "2"}, {"crop_y": "-1"}, {"crop_zoom": "10"}, {"crop_x": "nan"},
+                                    {"crop_y": "inf"}, {"crop_zoom": "много"}])
+def test_an_impossible_square_is_refused_in_russian(app, account, square):
+    client = login(app.test_client(), account)
+    answer = client.post("/profile/photo", data={"photo": (io.BytesIO(image_bytes()), "photo.jpg"), **square},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 422 and CYRILLIC_ERROR.search(visible_text(answer.get_data(as_text=True)))
+    assert stored(app, account).photo_sha256 is None
 
 
 def test_a_phones_portrait_stays_upright(app, account):

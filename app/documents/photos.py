@@ -22,6 +22,7 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_PIXELS = 50_000_000  # a 10 MB file may unpack to gigabytes: refused before decoding
 PHOTO_SIZE = 256
 PHOTO_QUALITY = 88
+MAX_ZOOM = 4.0  # the square is at least a quarter of the shorter side
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -33,8 +34,10 @@ def photo_type(data: bytes) -> str | None:
     return content_type if content_type in PHOTO_FORMATS else None
 
 
-def make_photo(data: bytes) -> bytes:
-    """The square JPEG of an uploaded picture, or InvalidInput with a Russian message."""
+def make_photo(data: bytes, x: float = 0.5, y: float = 0.5, zoom: float = 1.0) -> bytes:
+    """The square JPEG of an uploaded picture, or InvalidInput with a Russian message. The square's side is
+    ``1 / zoom`` of the picture's shorter side; ``x`` and ``y`` place it in the room left around it, from 0
+    (left, top) to 1 (right, bottom) — CSS background-position in per cent, which the page's preview uses."""
     if not data:
         raise InvalidInput(_l("Choose a photo to upload"))
     if len(data) > MAX_PHOTO_BYTES:
@@ -52,7 +55,7 @@ def make_photo(data: bytes) -> bytes:
                 image.seek(0)  # an animated PNG or WebP: its first frame
                 image.load()
                 upright = ImageOps.exif_transpose(image)  # a phone's portrait stays upright without its EXIF
-                square = ImageOps.fit(_on_white(upright), (PHOTO_SIZE, PHOTO_SIZE), method=Image.Resampling.LANCZOS)
+                square = _square(_on_white(upright), x, y, zoom)
     except InvalidInput:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
@@ -61,6 +64,12 @@ def make_photo(data: bytes) -> bytes:
     output = io.BytesIO()
     square.save(output, "JPEG", quality=PHOTO_QUALITY, optimize=True)  # no exif=, no icc_profile=: none kept
     return output.getvalue()
+
+
+def _square(image: Image.Image, x: float, y: float, zoom: float) -> Image.Image:
+    side = min(image.size) / min(max(zoom, 1.0), MAX_ZOOM)
+    left, top = (image.width - side) * min(max(x, 0.0), 1.0), (image.height - side) * min(max(y, 0.0), 1.0)
+    return image.resize((PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS, box=(left, top, left + side, top + side))
 
 
 def _on_white(image: Image.Image) -> Image.Image:
@@ -73,9 +82,11 @@ def _on_white(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def set_photo(session: Session, user: TmkUser, data: bytes) -> None:
-    """The user's new photo, made from an upload; the old one's bytes go once the change commits."""
-    photo = make_photo(data)
+def set_photo(session: Session, user: TmkUser, data: bytes, x: float = 0.5, y: float = 0.5,
+              zoom: float = 1.0) -> None:
+    """The user's new photo, made from an upload (the square chosen as make_photo says); the old one's
+    bytes go once the change commits."""
+    photo = make_photo(data, x, y, zoom)
     _replace(session, user, keep_bytes(photo))
 
 

@@ -2,11 +2,13 @@
 What needs the database (a СНИЛС or e-mail taken by another account, the current password) is checked
 by the view through app/security."""
 import datetime
+import math
 import re
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
+from app.documents.photos import MAX_ZOOM
 from app.models.users import EMAIL_EVENT_GROUPS
 from app.schemas.base import Schema
 from app.schemas.identifiers import EMAIL_RE, birth_date_error, normalize_snils, snils_error
@@ -110,3 +112,17 @@ class NotificationsSchema(Schema):
     portal_events = fields.List(fields.String(validate=validate.OneOf(EMAIL_EVENT_GROUPS)), load_default=list)
     email_events = fields.List(fields.String(validate=validate.OneOf(EMAIL_EVENT_GROUPS)), load_default=list)
     email_notifications = fields.Boolean(load_default=False)
+
+
+def _a_number(value: float) -> None:
+    """«nan» reads as a float that every range lets through."""
+    if math.isnan(value):
+        raise ValidationError(str(_l("Invalid value")))
+
+
+class PhotoSquareSchema(Schema):
+    """«Изображения»: which square of the picture is kept (the page's preview sets it; the centre without it)."""
+
+    crop_x = fields.Float(load_default=0.5, validate=[validate.Range(0, 1), _a_number])
+    crop_y = fields.Float(load_default=0.5, validate=[validate.Range(0, 1), _a_number])
+    crop_zoom = fields.Float(load_default=1.0, validate=[validate.Range(1, MAX_ZOOM), _a_number])

@@ -9,13 +9,13 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 
 from app.core.errors import InvalidInput
-from app.documents.photos import MAX_PHOTO_BYTES, PHOTO_SIZE, photo_path_of, remove_photo, set_photo
+from app.documents.photos import MAX_PHOTO_BYTES, MAX_ZOOM, PHOTO_SIZE, photo_path_of, remove_photo, set_photo
 from app.extensions import db
 from app.models import TmkUser
 from app.models.users import EMAIL_EVENT_GROUPS, Avatar
 from app.schemas.base import flat_messages
 from app.schemas.identifiers import format_snils
-from app.schemas.profile import ContactsSchema, InfoSchema, NotificationsSchema, PasswordSchema
+from app.schemas.profile import ContactsSchema, InfoSchema, NotificationsSchema, PasswordSchema, PhotoSquareSchema
 from app.security.accounts import snils_taken
 from app.security.passwords import MIN_LENGTH, own_password_change_problems
 from app.security.sessions import signed_in_at
@@ -126,19 +126,27 @@ class ProfileView(BaseView):
     @has_access
     @permission_name("read")
     def photo_tab(self):
-        return self._tab("photo", max_mb=MAX_PHOTO_BYTES // (1024 * 1024), size=PHOTO_SIZE)
+        return self._photo()
+
+    def _photo(self, errors: dict | None = None):
+        return self._tab("photo", errors, max_mb=MAX_PHOTO_BYTES // (1024 * 1024), size=PHOTO_SIZE,
+                         max_zoom=MAX_ZOOM)
 
     @expose("/photo", methods=["POST"])
     @has_access
     @permission_name("edit")
     def save_photo(self):
         upload = request.files.get("photo")
+        square, errors = self._load(PhotoSquareSchema(), {
+            name: request.form[name] for name in ("crop_x", "crop_y", "crop_zoom") if request.form.get(name)})
         try:
-            set_photo(db.session, self._me(), upload.read() if upload is not None else b"")
+            if errors:
+                raise InvalidInput(next(iter(errors.values())))
+            set_photo(db.session, self._me(), upload.read() if upload is not None else b"",
+                      square["crop_x"], square["crop_y"], square["crop_zoom"])
         except InvalidInput as error:
             db.session.rollback()
-            return self._tab("photo", {"photo": error.message}, max_mb=MAX_PHOTO_BYTES // (1024 * 1024),
-                             size=PHOTO_SIZE)
+            return self._photo({"photo": error.message})
         db.session.commit()
         return self._saved("photo_tab")
 

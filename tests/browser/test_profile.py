@@ -87,9 +87,20 @@ def test_the_profile_tabs_save_and_stay(portal, browser, tmp_path, width):
     open_tab(page, "Изображения")
     expect(page.locator(".tmk-profile-photo-now .tmk-avatar-initials")).to_be_visible()
     page.get_by_label("Новая фотография").set_input_files(photo_file(tmp_path))
-    preview = page.get_by_role("img", name="Так будет выглядеть фотография")
-    expect(preview).to_be_visible()
-    assert preview.evaluate("img => img.complete && img.naturalWidth") == 900  # the chosen file, not yet sent
+    square = page.get_by_role("img", name="Так будет выглядеть фотография")  # the chosen file, not yet sent
+    expect(square).to_have_css("background-image", re.compile("blob:"))
+    box = square.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] - 300, box["y"] + box["height"] / 2, steps=5)  # the picture left: its right part
+    page.mouse.up()
+    expect(page.locator('input[name="crop_x"]')).to_have_value("1.0000")
+    square.focus()
+    page.keyboard.press("ArrowRight")  # the picture a little to the right again, from the keyboard
+    assert 0.5 < float(page.locator('input[name="crop_x"]').input_value()) < 1
+    page.get_by_label("Масштаб").fill("200")
+    expect(page.locator('input[name="crop_zoom"]')).to_have_value("2.00")
+    screenshot(page, f"profile-photo-square-{width}")
     page.get_by_role("button", name="Загрузить").click()
     saved(page, "photo")
     photo = page.locator(".tmk-profile-photo-now img.tmk-avatar")
