@@ -44,7 +44,6 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
     show_title = _l("User account")
     add_title = _l("New user account")
     edit_title = _l("Edit user account")
-    user_info_title = _l("My profile")
 
     label_columns = USER_LABELS
     description_columns = USER_DESCRIPTIONS
@@ -61,12 +60,6 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
         (_l("Work"), {"fields": [*_WORK_FIELDS, "roles"]}),
         (_l("Contacts"), {"fields": _CONTACT_FIELDS}),
         (_l("Account"), {"fields": ["username", "active", "last_login", "login_count", "fail_login_count", "created_on", "changed_on"]}),
-    ]
-    user_show_fieldsets = [
-        (_l("Person"), {"fields": _PERSON_FIELDS}),
-        (_l("Work"), {"fields": [*_WORK_FIELDS, "roles"]}),
-        (_l("Contacts"), {"fields": _CONTACT_FIELDS}),
-        (_l("Account"), {"fields": ["username", "last_login"]}),
     ]
     formatters_columns = {"snils": format_snils}
     validators_columns = {
