@@ -162,38 +162,35 @@ def test_several_accounts_without_snils_are_fine(app, client_for):
 
 def test_profile_edit_rejects_a_colleagues_snils(app, client_for):
     taken = _demo_snils(app, "consultant1")
-    response = client_for("consultant2").post("/profile/form", data={
-        "last_name": "Петров", "first_name": "Пётр", "middle_name": "Андреевич", "snils": taken, "birth_date": "",
-        "email": "consultant2@demo.tmk.local"})
+    response = client_for("consultant2").post("/profile/info", data={
+        "last_name": "Петров", "first_name": "Пётр", "middle_name": "Андреевич", "snils": taken, "birth_date": ""})
     assert "Пользователь с таким СНИЛС уже существует" in visible_text(response.get_data(as_text=True))
     assert _demo_snils(app, "consultant2") != taken
 
 
 def test_profile_edit_saves_russian_date_and_normalised_snils(app, client_for):
     client = client_for("requester2")
-    client.post("/profile/form", data={
+    client.post("/profile/info", data={
         "last_name": "Николаева", "first_name": "Мария", "middle_name": "Олеговна",
-        "snils": "112-233-445 95", "birth_date": "07.03.1985", "email": "requester2@demo.tmk.local",
-        "email_notifications": "y"})
+        "snils": "112-233-445 95", "birth_date": "07.03.1985"})
     with app.app_context():
         user = db.session.query(TmkUser).filter_by(username="requester2").one()
         assert user.snils == "11223344595" and user.birth_date.isoformat() == "1985-03-07"
-    assert "112-233-445 95" in client.get("/users/userinfo/").get_data(as_text=True)
+    assert "112-233-445 95" in client.get("/profile/info").get_data(as_text=True)
 
 
 def test_profile_contacts_and_notification_switch(app, client_for):
-    snils = _demo_snils(app, "consultant4")
     client = client_for("consultant4")
-    page = client.get("/profile/form").get_data(as_text=True)
-    assert 'name="email_notifications"' in page and "consultant4@demo.tmk.local" in page
-    taken = client.post("/profile/form", data={"last_name": "Козлов", "first_name": "Андрей",
-                                                "email": "consultant3@demo.tmk.local"})
+    page = client.get("/profile/contacts").get_data(as_text=True)
+    assert 'name="email"' in page and "consultant4@demo.tmk.local" in page
+    assert 'name="email_notifications"' in client.get("/profile/notifications").get_data(as_text=True)
+    taken = client.post("/profile/contacts", data={"email": "consultant3@demo.tmk.local"})
     assert "Этот адрес e-mail уже указан у другого пользователя" in visible_text(taken.get_data(as_text=True))
-    client.post("/profile/form", data={"last_name": "Козлов", "first_name": "Андрей", "middle_name": "Валерьевич",
-                                       "email": "kozlov@okb.local", "phone": "+7 900 000-00-00"})
+    client.post("/profile/contacts", data={"email": "kozlov@okb.local", "phone": "+7 900 000-00-00"})
+    client.post("/profile/notifications", data={"email_events": ["taken"]})  # the e-mail box left unticked
     with app.app_context():
         user = db.session.query(TmkUser).filter_by(username="consultant4").one()
-        assert user.email == "kozlov@okb.local" and user.email_notifications is False
-        assert user.snils is None  # the form was sent without it
-        user.email, user.email_notifications, user.snils = "consultant4@demo.tmk.local", True, snils
+        assert user.email == "kozlov@okb.local" and user.phone == "+7 900 000-00-00"
+        assert user.email_notifications is False
+        user.email, user.email_notifications, user.email_muted, user.phone = "consultant4@demo.tmk.local", True, "", None
         db.session.commit()

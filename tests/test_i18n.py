@@ -58,11 +58,14 @@ def _menu_links(html: str) -> set[str]:
     return links
 
 
+PROFILE_TABS = ["/profile/info", "/profile/photo", "/profile/access", "/profile/contacts", "/profile/notifications"]
+
+
 def _pages_of(client) -> dict[str, str]:
     """The start page, every menu link, the add/show/edit pages reachable from the lists (two of
-    each kind), the own profile and its forms."""
+    each kind), the own profile's tabs."""
     pages, seen_kinds = {}, {}
-    queue = ["/", "/profile/form", "/resetmypassword/form"]
+    queue = ["/", *PROFILE_TABS]
     while queue:
         path = queue.pop(0)
         kind = re.sub(r"\d+", "N", path.split("?")[0]) + ("?" in path) * "?"
@@ -83,8 +86,7 @@ def _pages_of(client) -> dict[str, str]:
 @pytest.mark.parametrize("username", ROLES_USERS)
 def test_no_english_on_any_page_of_a_role(app, client_for, username):
     pages = _pages_of(client_for(username))
-    assert {"/", "/directory/list/", "/users/userinfo/", "/profile/form", "/resetmypassword/form",
-            "/requests/all/", "/requests/available/"} <= set(pages)
+    assert {"/", "/directory/list/", *PROFILE_TABS, "/requests/all/", "/requests/available/"} <= set(pages)
     assert any(re.fullmatch(r"/requests/\d+", p) for p in pages), "no request page was reached"
     if username == "requester1":
         assert {"/requests/outgoing/", "/requests/drafts/", "/requests/new/"} <= set(pages)

@@ -9,6 +9,7 @@ from aiosmtpd.controller import Controller
 from app.extensions import db
 from app.jobs import tasks
 from app.models import Notification
+from app.models.users import EMAIL_EVENT_GROUPS
 from app.workflow import apply
 from tests.conftest import make_app
 from tests.requests_helpers import new_request, user
@@ -134,14 +135,11 @@ def test_the_profile_switches_off_mail_for_chosen_events_only(mail_app, smtp):
     inbox, _, _ = smtp
     client = mail_app.test_client()
     client.post("/login/", data={"username": "requester2", "password": "Demo-2026!"})
-    page = client.get("/profile/form").get_data(as_text=True)
-    assert 'name="email_events"' in page and page.count('type="checkbox"') >= 7
-    with mail_app.app_context():
-        author = user("requester2")
-        form = {"last_name": author.last_name, "first_name": author.first_name, "middle_name": author.middle_name or "",
-                "email": author.email, "email_notifications": "y",
-                "email_events": ["incoming", "information", "declined", "completed", "deadlines"]}
-    assert client.post("/profile/form", data=form).status_code == 302
+    page = client.get("/profile/notifications").get_data(as_text=True)
+    assert 'name="email_events"' in page and page.count('type="checkbox"') >= 13
+    form = {"email_notifications": "y", "portal_events": list(EMAIL_EVENT_GROUPS),
+            "email_events": ["incoming", "information", "declined", "completed", "deadlines"]}
+    assert client.post("/profile/notifications", data=form).status_code == 302
     with mail_app.app_context():
         author = user("requester2")
         assert author.email_muted == "taken" and "taken" not in author.email_events

@@ -63,11 +63,12 @@ def test_wrong_password_is_told_in_russian(app):
 
 def test_new_password_must_be_complex(app, client_for):
     client = client_for("requester1")
-    response = client.post("/resetmypassword/form", data={"password": "simple", "conf_password": "simple"})
+    response = client.post("/profile/access", data={"current_password": "Demo-2026!", "password": "simple",
+                                                     "conf_password": "simple"})
     assert "Пароль должен содержать не менее 8 символов" in visible_text(response.get_data(as_text=True))
     attempt = app.test_client()
     attempt.post("/login/", data={"username": "requester1", "password": "simple"})
-    assert attempt.get("/users/userinfo/").status_code == 302  # still not signed in
+    assert attempt.get("/profile/info").status_code == 302  # still not signed in
 
 
 def test_no_redirect_to_a_foreign_host(app):

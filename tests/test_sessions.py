@@ -39,7 +39,7 @@ def account(app):
 
 
 def signed_in(client) -> bool:
-    return client.get("/users/userinfo/").status_code == 200
+    return client.get("/profile/info").status_code == 200
 
 
 def cookie_of(client) -> str:
@@ -168,7 +168,8 @@ def test_a_deactivation_through_the_user_api_revokes_the_sessions(app, account):
 def test_ones_own_password_change_keeps_this_session_only(app, account):
     client, other = login(app.test_client(), account), login(app.test_client(), account)
     access, _ = tokens(app, account)
-    answer = client.post("/resetmypassword/form", data={"password": NEW_PASSWORD, "conf_password": NEW_PASSWORD})
+    answer = client.post("/profile/access", data={"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD,
+                                                   "conf_password": NEW_PASSWORD})
     assert answer.status_code == 302
     assert signed_in(client)
     assert not signed_in(other) and not api_works(app, access)

@@ -33,6 +33,7 @@ def test_role_permissions_match_what_each_role_does(app):
             granted = _permissions(app, doctor)
             assert ("can_list", "UserDirectoryView") in granted
             assert ("can_userinfo", "TmkUserModelView") in granted
+            assert {("can_read", "Profile"), ("can_edit", "Profile")} <= granted
             assert ("can_list", "TmkUserModelView") not in granted
             assert ("can_add", "DepartmentView") not in granted
         regional = _permissions(app, roles.REGIONAL_ADMIN)

@@ -26,7 +26,7 @@ from app.security.passwords import validate_password_complexity
 
 _FIELDS = [
     "last_name", "first_name", "middle_name", "username", "email", "active", "snils", "birth_date",
-    "organization", "department", "position", "care_profiles", "phone", "email_notifications", "roles",
+    "organization", "department", "position", "care_profiles", "phone", "work_address", "email_notifications", "roles",
 ]
 
 

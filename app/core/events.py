@@ -59,7 +59,7 @@ def send_event_on_commit(name: str, payload: dict, room: str | list[str], namesp
 def unread_counts(user_ids: set[int]) -> dict[int, int]:
     """User id → unread notifications, 0 included (a bell read elsewhere must go to 0)."""
     rows = (db.session.query(Notification.user_id, func.count(Notification.id))
-            .filter(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
+            .filter(Notification.user_id.in_(user_ids), Notification.read_at.is_(None), Notification.in_portal)
             .group_by(Notification.user_id))
     counts = dict(rows.all())
     return {user_id: counts.get(user_id, 0) for user_id in user_ids}

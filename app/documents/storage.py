@@ -114,6 +114,15 @@ def store_upload(owner, filename: str, data: bytes) -> Document:
 
 def store_bytes(owner, filename: str, data: bytes, content_type: str) -> Document:
     """Keep bytes the portal made or checked itself (a rendered conclusion, a verified signature)."""
+    sha256 = keep_bytes(data)
+    document = Document(owner_id=owner.id, name=safe_filename(filename), content_type=content_type,
+                        size=len(data), sha256=sha256)
+    db.session.add(document)
+    return document
+
+
+def keep_bytes(data: bytes) -> str:
+    """Write the bytes once under their sha256 (if not there yet) and return it."""
     sha256 = hashlib.sha256(data).hexdigest()
     path = _path_for(sha256)
     if not path.exists():
@@ -128,11 +137,18 @@ def store_bytes(owner, filename: str, data: bytes, content_type: str) -> Documen
         except OSError:
             os.unlink(temporary.name)
             raise
-    document = Document(owner_id=owner.id, name=safe_filename(filename), content_type=content_type,
-                        size=len(data), sha256=sha256)
-    db.session.add(document)
-    return document
+    return sha256
 
 
 def open_document(document: Document) -> Path:
     return _path_for(document.sha256)
+
+
+def stored_path(sha256: str) -> Path:
+    """Where the bytes of that sha256 are kept (64 hex digits: a caller checks it is one)."""
+    return _path_for(sha256)
+
+
+def discard_bytes(sha256: str) -> None:
+    """Remove the bytes of that sha256 from disk (the caller knows nothing refers to them any more)."""
+    _path_for(sha256).unlink(missing_ok=True)

@@ -2,7 +2,7 @@
 import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.documents import Document
@@ -78,6 +78,9 @@ class Notification(Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("request_event.id"), nullable=False)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     read_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    # False: the user switched this kind off in the portal and wants only its e-mail; such a row exists
+    # for the mail and is neither counted nor listed under the bell
+    in_portal: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     # none: no e-mail wanted; pending: to be sent (a retry may be under way); sent; failed: given up
     email_state: Mapped[str] = mapped_column(String(10), nullable=False, default="none", index=True)
     email_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

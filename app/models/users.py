@@ -1,5 +1,6 @@
 """The portal's user: FAB's user plus what a doctor's account needs."""
 import datetime
+from typing import NamedTuple
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
@@ -9,9 +10,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.names import PersonName
 from app.models.orgs import CareProfile, Department, MedicalOrganization
 
-# «Настройка уведомлений»: the e-mail groups a user may switch off; which events belong to which is the transitions table's
-# mail_group (app/workflow/transitions.py)
+# «Настройка уведомлений»: the groups of events a user may switch off, in the portal (the bell) and by e-mail;
+# which events belong to which is the transitions table's mail_group (app/workflow/transitions.py)
 EMAIL_EVENT_GROUPS = ("incoming", "taken", "information", "declined", "completed", "deadlines")
+
+class Avatar(NamedTuple):
+    """A user's picture: his photo when he has one, his initials otherwise."""
+
+    photo_sha256: str | None
+    initials: str
+    name: str
+
 
 user_care_profile = Table(
     "user_care_profile",
@@ -34,9 +43,14 @@ class TmkUser(PersonName, User):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     position: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
+    work_address: Mapped[str | None] = mapped_column(String(300))
+    # the profile's photo: a square JPEG the portal made itself, kept by its sha256 (app/documents/photos.py)
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     email_notifications: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # the EMAIL_EVENT_GROUPS switched off, comma-separated: a group added later is on for everyone
     email_muted: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    # the groups not shown under the bell, likewise (the chat's system messages stay: the chat is the record)
+    portal_muted: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
     # sessions, tokens and sockets carry the epoch they were opened in; raising it takes them all back
     # (app/security/sessions.py)
     session_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
@@ -55,10 +69,32 @@ class TmkUser(PersonName, User):
     def email_events(self, groups: list[str]) -> None:
         self.email_muted = ",".join(group for group in EMAIL_EVENT_GROUPS if group not in set(groups or ()))
 
+    @property
+    def portal_events(self) -> list[str]:
+        """The groups of events shown to this user under the bell."""
+        muted = set(self.portal_muted.split(","))
+        return [group for group in EMAIL_EVENT_GROUPS if group not in muted]
+
+    @portal_events.setter
+    def portal_events(self, groups: list[str]) -> None:
+        self.portal_muted = ",".join(group for group in EMAIL_EVENT_GROUPS if group not in set(groups or ()))
+
     def wants_email_about(self, group: str) -> bool:
         if not (self.email_notifications and self.email):
             return False
         return group not in self.email_muted.split(",")
+
+    def wants_portal_notice_about(self, group: str) -> bool:
+        return group not in self.portal_muted.split(",")
+
+    @property
+    def initials(self) -> str:
+        """«ИА» of Иванов Алексей: what stands in for a photo."""
+        return "".join(name[:1] for name in (self.last_name, self.first_name) if name).upper()
+
+    @property
+    def avatar(self) -> Avatar:
+        return Avatar(self.photo_sha256, self.initials, self.full_name)
 
     def has_role(self, role_name: str) -> bool:
         return any(role.name == role_name for role in self.roles)

@@ -18,7 +18,7 @@ TYPE_MESSAGES = [
     (fields.Email, {"invalid": _l("Not a valid e-mail address")}),
     (fields.String, {"invalid": _l("A string is expected"), "invalid_utf8": _l("A string is expected")}),
     (fields.Integer, {"invalid": _l("An integer is expected"), "too_large": _l("Invalid value")}),
-    (fields.Number, {"invalid": _l("Invalid value"), "too_large": _l("Invalid value")}),
+    (fields.Number, {"invalid": _l("Invalid value"), "too_large": _l("Invalid value"), "special": _l("Invalid value")}),
     (fields.Boolean, {"invalid": _l("true or false is expected")}),
     (fields.Date, {"invalid": _l("A date YYYY-MM-DD is expected"), "format": _l("Invalid value")}),
     (fields.DateTime, {"invalid": _l("A date and time YYYY-MM-DDTHH:MM:SS is expected"),

@@ -24,16 +24,23 @@ def document_json(document: Document) -> dict:
 
 def message_json(message) -> dict:
     """A chat message as stored (app/workflow/chat.py StoredMessage: id, request_id, kind, text, created_at,
-    client_id, author_id, author_name, document)."""
+    client_id, author_id, author_name, document, author_photo)."""
     return {
         "id": message.id, "kind": message.kind,
-        "author": {"id": message.author_id, "name": message.author_name} if message.author_id is not None else None,
+        "author": _author_json(message) if message.author_id is not None else None,
         "text": message.text,
         "file": _file_json(message) if message.document is not None else None,
         "created_at": message.created_at.isoformat(timespec="seconds") + "Z",
         "shown_at": format_datetime(message.created_at),  # in the portal's time zone, as the pages show it
         "client_id": message.client_id,
     }
+
+
+def _author_json(message) -> dict:
+    """Who wrote it, with the address of his profile photo (None: the page shows his initials)."""
+    photo = message.author_photo
+    return {"id": message.author_id, "name": message.author_name,
+            "photo_url": url_for("ProfileView.photo", sha256=photo) if photo else None}
 
 
 def _file_json(message) -> dict:

@@ -17,6 +17,8 @@ USER_LABELS = {
     "position": _l("Position"),
     "care_profiles": _l("Care profiles"),
     "phone": _l("Phone"),
+    "work_address": _l("Work address"),
+    "avatar": _l("Photo"),
     "email_notifications": _l("E-mail notifications"),
     "password": _l("Password"),
     "conf_password": _l("Confirm password"),

@@ -82,15 +82,17 @@ class Membership(NamedTuple):
     request_id: int
     user_id: int
     user_name: str  # Иванов И. И.
+    user_photo: str | None = None  # the sha256 of his profile photo
 
     @classmethod
     def of(cls, dialog: Dialog, user: TmkUser) -> "Membership":
-        return cls(dialog.id, dialog.request_id, user.id, user.short_name)
+        return cls(dialog.id, dialog.request_id, user.id, user.short_name, user.photo_sha256)
 
 
 # built once: the writer runs it for every batch
 _MEMBERSHIPS = (
-    select(Dialog.id, Dialog.request_id, TmkUser.id, TmkUser.last_name, TmkUser.first_name, TmkUser.middle_name)
+    select(Dialog.id, Dialog.request_id, TmkUser.id, TmkUser.last_name, TmkUser.first_name, TmkUser.middle_name,
+           TmkUser.photo_sha256)
     .join(DialogMember, DialogMember.dialog_id == Dialog.id)
     .join(TmkUser, TmkUser.id == DialogMember.user_id)
     .where(DialogMember.removed_at.is_(None), TmkUser.active.is_(True),
@@ -109,6 +111,6 @@ def memberships(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int
         return {}
     rows = session.execute(_MEMBERSHIPS, {"request_ids": {request_id for _, request_id in pairs},
                                           "user_ids": {user_id for user_id, _ in pairs}})
-    found = {(user_id, request_id): Membership(dialog_id, request_id, user_id, short_name(last, first, middle))
-             for dialog_id, request_id, user_id, last, first, middle in rows}
+    found = {(user_id, request_id): Membership(dialog_id, request_id, user_id, short_name(last, first, middle), photo)
+             for dialog_id, request_id, user_id, last, first, middle, photo in rows}
     return {pair: found[pair] for pair in pairs if pair in found}

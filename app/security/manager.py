@@ -31,11 +31,11 @@ class TmkSecurityManager(SecurityManager):
     user_model = TmkUser
 
     def register_views(self):
-        """Login, logout, the profile and «Учётные записи»; roles are code (app/security/roles.py)."""
+        """Login, logout and «Учётные записи»; roles are code (app/security/roles.py). The own profile
+        is the portal's (app/views/profile.py): FAB's forms for it (its password form asks not for the
+        current password) are not registered."""
         security_api = self.appbuilder.add_api(self.security_api)  # /api/v1/security/login for JWT clients
-        self.appbuilder.add_view_no_menu(self.userinfoeditview())
         self.appbuilder.add_view_no_menu(self.resetpasswordview())
-        self.appbuilder.add_view_no_menu(self.resetmypasswordview())
         self.auth_view = self.authdbview()
         self.appbuilder.add_view_no_menu(self.auth_view)
         self.appbuilder.add_view_no_menu(sessions.LogoutEverywhereView())

@@ -22,10 +22,10 @@ ROLE_CODES = {
 # The main menu's one dropdown (its FAB name): every administration screen is in it, so the menu fits one row
 ADMIN_MENU = "Administration"
 
-# What every signed-in user may do: the profile, the own password, the user directory.
+# What every signed-in user may do: the profile (its tabs, the own password, the photos), the user directory.
 _EVERYONE = [
     (r"can_userinfo|resetmypassword|userinfoedit", "TmkUserModelView"),
-    (r"can_this_form_(get|post)", "ResetMyPasswordView|TmkUserInfoEditView"),
+    (r"can_(read|edit)", "Profile"),
     (r"can_list|can_show", "UserDirectoryView"),
     (r"menu_access", "Messages|Users directory|All requests|Available requests"),
     (r"can_(read|act)", "Requests"),

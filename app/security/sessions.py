@@ -27,6 +27,7 @@ from app.models.users import RevokedSession, TmkUser
 
 EPOCH_KEY = "tmk_epoch"
 SESSION_ID_KEY = "tmk_sid"
+SIGNED_IN_KEY = "tmk_signed_in"
 _PENDING = "tmk_revoked"  # in a database session's info: what its commit takes back
 
 # sent after the commit: user_ids whose every socket, session_ids whose sockets must be disconnected
@@ -88,6 +89,16 @@ def _stamp_session(_app, user, **_) -> None:
     """A new browser session: its own id and the account's epoch."""
     session[SESSION_ID_KEY] = secrets.token_urlsafe(24)
     session[EPOCH_KEY] = user.session_epoch
+    session[SIGNED_IN_KEY] = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat()
+
+
+def signed_in_at() -> datetime.datetime | None:
+    """When the current browser session was signed in (UTC), for the profile's «Доступ»."""
+    value = session.get(SIGNED_IN_KEY)
+    try:
+        return datetime.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 @user_logged_out.connect
@@ -108,7 +119,7 @@ def _revoke_session(app, **_) -> None:
 def _forget_session() -> None:
     """A refused session loses its identity too: re-signed later (e.g. with a new CSRF token), it
     could otherwise outlive its revocation record."""
-    for key in ("_user_id", "_fresh", "_id", EPOCH_KEY, SESSION_ID_KEY):
+    for key in ("_user_id", "_fresh", "_id", EPOCH_KEY, SESSION_ID_KEY, SIGNED_IN_KEY):
         session.pop(key, None)
 
 

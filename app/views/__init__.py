@@ -17,6 +17,7 @@ from app.views.help import HelpArticleView, HelpView
 from app.views.messages import MessagesView
 from app.views.notifications import NotificationsView, unread_notifications
 from app.views.patient_mismatches import PatientMismatchView
+from app.views.profile import ProfileView, avatar_html
 from app.views.request_form import RequestFormView
 from app.views.requests import TAB_TITLES, RequestsView
 from app.views.undelivered_mail import UndeliveredMailView
@@ -47,6 +48,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(RequestFormView)
     for name, tab in REQUEST_TABS.items():
         appbuilder.add_link(name, href=f"/requests/{tab}/", label=TAB_TITLES[tab], icon=TAB_ICONS[tab])
+    appbuilder.add_view_no_menu(ProfileView)
+    current_app.jinja_env.globals["avatar_html"] = avatar_html  # a user's photo or initials, on any page
     appbuilder.add_view(UserDirectoryView, "Users directory", label=_l("Users"), icon="fa-users")
     appbuilder.add_view(DocumentsView, "Documents", label=_l("Documents"), icon="fa-folder-open")
     # «Помощь» (manual §2.4) is beside the bell at the top right (templates/appbuilder/navbar_right.html): as a

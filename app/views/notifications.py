@@ -15,7 +15,7 @@ def unread_notifications() -> int:
     user = getattr(g, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return db.session.query(Notification.id).filter(Notification.user_id == user.id,
+    return db.session.query(Notification.id).filter(Notification.user_id == user.id, Notification.in_portal,
                                                     Notification.read_at.is_(None)).count()
 
 
@@ -29,7 +29,7 @@ class NotificationsView(BaseView):
     @has_access
     @permission_name("read")
     def notifications(self):
-        items = (db.session.query(Notification).filter(Notification.user_id == g.user.id)
+        items = (db.session.query(Notification).filter(Notification.user_id == g.user.id, Notification.in_portal)
                  .options(joinedload(Notification.request), joinedload(Notification.event))
                  .order_by(Notification.id.desc()).limit(100).all())
         fresh = {n.id for n in items if n.read_at is None}

@@ -1,21 +1,17 @@
-"""Accounts: management (administrators), the directory «Пользователи» (everyone), the own profile."""
-from flask import abort, g, redirect, request, url_for
-from flask_appbuilder import ModelView
+"""Accounts: management (administrators) and the directory «Пользователи» (everyone); the own profile's
+tabs are app/views/profile.py."""
+from flask import abort, redirect, request, url_for
+from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.actions import action
-from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.forms import ResetPasswordForm
-from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, UserInfoEditView
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, SelectMultipleField, StringField
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.extensions import db
 from app.models import TmkUser
-from app.models.users import EMAIL_EVENT_GROUPS
 from app.schemas.identifiers import BirthDate, IntranetEmail, format_snils
 from app.schemas.labels import USER_DESCRIPTIONS, USER_LABELS
 from app.security.access import current_actor, managed_users_clause
@@ -24,10 +20,11 @@ from app.security.filters import AssignableRolesFilter, ManagedUsersFilter, OwnO
 from app.security.manager import TmkSecurityManager
 from app.views.base import EagerSQLAInterface, PortalViewMixin
 from app.views.fields import SnilsField, ru_date_field
+from app.views.profile import avatar_html
 
 _PERSON_FIELDS = ["last_name", "first_name", "middle_name", "snils", "birth_date"]
 _WORK_FIELDS = ["organization", "department", "position", "care_profiles"]
-_CONTACT_FIELDS = ["email", "phone", "email_notifications"]
+_CONTACT_FIELDS = ["email", "phone", "work_address", "email_notifications"]
 
 
 class UniqueSnils:
@@ -47,7 +44,6 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
     show_title = _l("User account")
     add_title = _l("New user account")
     edit_title = _l("Edit user account")
-    user_info_title = _l("My profile")
 
     label_columns = USER_LABELS
     description_columns = USER_DESCRIPTIONS
@@ -64,12 +60,6 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
         (_l("Work"), {"fields": [*_WORK_FIELDS, "roles"]}),
         (_l("Contacts"), {"fields": _CONTACT_FIELDS}),
         (_l("Account"), {"fields": ["username", "active", "last_login", "login_count", "fail_login_count", "created_on", "changed_on"]}),
-    ]
-    user_show_fieldsets = [
-        (_l("Person"), {"fields": _PERSON_FIELDS}),
-        (_l("Work"), {"fields": [*_WORK_FIELDS, "roles"]}),
-        (_l("Contacts"), {"fields": _CONTACT_FIELDS}),
-        (_l("Account"), {"fields": ["username", "last_login"]}),
     ]
     formatters_columns = {"snils": format_snils}
     validators_columns = {
@@ -109,6 +99,21 @@ class TmkUserModelView(PortalViewMixin, UserDBModelView):
     def pre_delete(self, item):
         check_account_deletion(stored_actor(), item)
 
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):
+        """The user menu's «Профиль» (FAB's get_url_for_userinfo) opens the profile's tabs."""
+        return redirect(url_for("ProfileView.info"))
+
+    @action("userinfoedit", _l("Edit my information"), "", "fa-edit", multiple=False)
+    def userinfoedit(self, _item):
+        return redirect(url_for("ProfileView.info"))
+
+    @action("resetmypassword", _l("Change my password"), "", "fa-lock", multiple=False)
+    def resetmypassword(self, _item):
+        """FAB's own form set a new password without the current one: the profile's «Доступ» asks for it."""
+        return redirect(url_for("ProfileView.access"))
+
     @action("resetpasswords", _l("Reset Password"), "", "fa-lock", multiple=False)
     def resetpasswords(self, items):
         """FAB's action, given one row by the show page and a list by action_post (where FAB's own broke
@@ -145,54 +150,6 @@ class TmkResetPasswordView(ResetPasswordView):
         super().form_post(form)
 
 
-EMAIL_EVENT_LABELS = {
-    "incoming": _l("New, approved, assigned and transferred requests"),
-    "taken": _l("A request taken into work"),
-    "information": _l("Additional information requested or provided"),
-    "declined": _l("Refusals, rejections and cancellations"),
-    "completed": _l("Completed consultations"),
-    "deadlines": _l("Deadlines near or passed"),
-}
-assert tuple(EMAIL_EVENT_LABELS) == EMAIL_EVENT_GROUPS
-
-
-class ProfileForm(DynamicForm):
-    last_name = StringField(_l("Last name"), [DataRequired(), Length(max=64)], widget=BS3TextFieldWidget())
-    first_name = StringField(_l("First name"), [DataRequired(), Length(max=64)], widget=BS3TextFieldWidget())
-    middle_name = StringField(_l("Middle name"), [Optional(), Length(max=64)], widget=BS3TextFieldWidget())
-    snils = SnilsField()
-    birth_date = ru_date_field(_l("Birth date"), [Optional(), BirthDate()])
-    # «Контакты» and «Настройка уведомлений» (manual §4.2)
-    # IntranetEmail checks the address stripped: store it so, not with a line break around it
-    email = StringField(_l("E-mail"), [DataRequired(), IntranetEmail(), Length(max=320)], widget=BS3TextFieldWidget(),
-                        filters=[lambda value: value.strip() if value else value])
-    phone = StringField(_l("Phone"), [Optional(), Length(max=32)], widget=BS3TextFieldWidget())
-    email_notifications = BooleanField(_l("E-mail notifications"),
-                                       description=_l("Notifications about my requests also come by e-mail"))
-    email_events = SelectMultipleField(
-        _l("Notification settings"), choices=list(EMAIL_EVENT_LABELS.items()),
-        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-        description=_l("The events to send by e-mail; all of them always come to the chat and under the bell"))
-
-    def validate_email(self, field):
-        taken = db.session.query(TmkUser.id).filter(TmkUser.email == field.data.strip(), TmkUser.id != g.user.id)
-        if taken.first() is not None:
-            raise ValidationError(_l("Another user has this e-mail address"))
-
-    def validate_snils(self, field):
-        if field.data and snils_taken(field.data, except_user_id=g.user.id):
-            raise ValidationError(_l("A user with this SNILS already exists"))
-
-
-class TmkUserInfoEditView(UserInfoEditView):
-    """Profile → «Информация»: the doctor edits his own name, СНИЛС and birth date (manual §4.1)."""
-
-    route_base = "/profile"
-    form = ProfileForm
-    form_title = _l("Edit my information")
-    message = _l("Your information has been saved")
-
-
 class UserDirectoryView(PortalViewMixin, ModelView):
     """«Пользователи»: everybody sees the list of colleagues, without editing (manual §2.2)."""
 
@@ -203,8 +160,10 @@ class UserDirectoryView(PortalViewMixin, ModelView):
     list_title = _l("Users")
     show_title = _l("User")
     label_columns = {**USER_LABELS, "department.name": USER_LABELS["department"]}
-    list_columns = ["full_name", "organization", "department.name", "position", "care_profiles"]
-    show_columns = ["full_name", "organization", "department.name", "position", "care_profiles", "email"]
+    list_columns = ["avatar", "full_name", "organization", "department.name", "position", "care_profiles"]
+    show_columns = ["avatar", "full_name", "organization", "department.name", "position", "care_profiles", "email",
+                    "phone", "work_address"]
+    formatters_columns = {"avatar": avatar_html}
     search_columns = ["last_name", "first_name", "organization", "care_profiles"]
     order_columns = ["position"]
     base_order = ("last_name", "asc")
@@ -217,7 +176,6 @@ class PortalSecurityManager(TmkSecurityManager):
 
     userdbmodelview = TmkUserModelView
     resetpasswordview = TmkResetPasswordView
-    userinfoeditview = TmkUserInfoEditView
 
     def __init__(self, appbuilder):
         super().__init__(appbuilder)

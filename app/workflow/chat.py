@@ -102,6 +102,7 @@ class StoredMessage:
     author_id: int | None = None
     author_name: str | None = None
     document: Document | None = None
+    author_photo: str | None = None  # the sha256 of the author's profile photo
 
     @classmethod
     def of(cls, message: Message) -> "StoredMessage":
@@ -109,7 +110,8 @@ class StoredMessage:
         return cls(message.id, message.dialog.request_id, message.kind,
                    system_text(message.event) if message.kind == "system" else message.text,
                    message.created_at, message.client_id,
-                   author.id if author else None, author.short_name if author else None, message.document)
+                   author.id if author else None, author.short_name if author else None, message.document,
+                   author.photo_sha256 if author else None)
 
 
 @dataclass
@@ -181,7 +183,7 @@ def post_messages(session: Session, posts: list[NewMessage]) -> list[StoredMessa
             results[i] = known[key]
             continue
         results[i] = StoredMessage(None, post.member.request_id, post.kind, post.text, now, post.client_id,
-                                   post.member.user_id, post.member.user_name, post.document)
+                                   post.member.user_id, post.member.user_name, post.document, post.member.user_photo)
         added.append((post, results[i]))
         if post.client_id:
             known[key] = results[i]

@@ -1,6 +1,7 @@
-"""Notifications of a request's events: one per participant but the one who acted; an e-mail for those
-who keep e-mail notifications about that group of events on (profile → «Настройка уведомлений»).
-Which events, and their group, is the transitions table's ``mail_group``."""
+"""Notifications of a request's events: one per participant but the one who acted, under the bell and by
+e-mail as each keeps that group of events on (profile → «Настройка уведомлений»); one who wants neither
+gets none (the chat's system message stays: the chat is the request's record). Which events, and their
+group, is the transitions table's ``mail_group``."""
 from sqlalchemy.orm import Session
 
 from app.core.events import push_unread_on_commit
@@ -18,14 +19,18 @@ def notify(session: Session, dialog, event, mail_group: str) -> list[Notificatio
         recipients = recipients.filter(TmkUser.id != event.actor_id)
     made = []
     for user in recipients.all():
+        in_portal, by_email = user.wants_portal_notice_about(mail_group), user.wants_email_about(mail_group)
+        if not (in_portal or by_email):
+            continue
         notification = Notification(user_id=user.id, request_id=dialog.request_id, event_id=event.id,
-                                    email_state="pending" if user.wants_email_about(mail_group) else "none")
+                                    in_portal=in_portal, email_state="pending" if by_email else "none")
         session.add(notification)
         made.append(notification)
     session.flush()
     for notification in made:
         if notification.email_state == "pending":
             enqueue("app.jobs.tasks.send_notification_mail", notification.id)
-    if made:
-        push_unread_on_commit(n.user_id for n in made)  # the bells ring once the rows are committed
+    shown = [n.user_id for n in made if n.in_portal]
+    if shown:
+        push_unread_on_commit(shown)  # the bells ring once the rows are committed
     return made

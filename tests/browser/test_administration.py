@@ -61,9 +61,9 @@ def test_mo_admin_adds_a_department_and_a_doctor(portal, page):
     page.get_by_role("link", name="Выход").click()
     sign_in(page, url, login, "Doctor-2026")
     expect(page.get_by_role("heading", name=re.compile("Здравствуйте, Галина Петровна"))).to_be_visible()
-    page.goto(url + "/users/userinfo/")
-    expect(page.get_by_text("112-233-445 95")).to_be_visible()
-    expect(page.get_by_text("12.04.1979")).to_be_visible()
+    page.goto(url + "/users/userinfo/")  # the user menu's «Профиль»: the profile's «Информация»
+    expect(page.get_by_label("СНИЛС")).to_have_value("112-233-445 95")
+    expect(page.get_by_label("Дата рождения")).to_have_value("12.04.1979")
     assert page.js_errors == []
 
 

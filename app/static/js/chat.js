@@ -66,15 +66,35 @@
     return view;
   }
 
+  function avatar(author) {  // the name beside it says who: the picture itself is decoration
+    if (author.photo_url) {
+      var image = element("img", "tmk-avatar");
+      image.setAttribute("src", author.photo_url);
+      image.setAttribute("alt", "");
+      return image;
+    }
+    var initials = author.name.split(/\s+/).slice(0, 2).map(function (word) { return word.charAt(0); }).join("");
+    var badge = element("span", "tmk-avatar tmk-avatar-initials", initials.toUpperCase());
+    badge.setAttribute("aria-hidden", "true");
+    return badge;
+  }
+
   function add(message) {
     if (shown[message.id]) { return; }
     shown[message.id] = true;
     lastId = Math.max(lastId, message.id);
     var item = element("li", "tmk-msg tmk-kind-" + message.kind +
                        (message.author && String(message.author.id) === me ? " tmk-msg-mine" : ""));
-    item.appendChild(element("div", "tmk-msg-head", (message.author ? message.author.name + " · " : "") + message.shown_at));
-    if (message.file) { item.appendChild(fileView(message.file)); }
-    if (message.text) { item.appendChild(element("div", "tmk-msg-text", message.text)); }
+    var body = item;
+    if (message.author) {  // the author's photo, or his initials (css/profile.css)
+      var row = element("div", "tmk-msg-author");
+      row.appendChild(avatar(message.author));
+      body = row.appendChild(element("div", "tmk-msg-body"));
+      item.appendChild(row);
+    }
+    body.appendChild(element("div", "tmk-msg-head", (message.author ? message.author.name + " · " : "") + message.shown_at));
+    if (message.file) { body.appendChild(fileView(message.file)); }
+    if (message.text) { body.appendChild(element("div", "tmk-msg-text", message.text)); }
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
     markRead();
@@ -187,9 +207,9 @@
       }
     });
 
-    function resend(payload) {
-      postJson(payload).then(function (message) { sent(message, payload.text); },
-                             function (error) { say(error.message); });  // the text stays in the box
+    function resend(payload) {  // over HTTP: the address names the request (the API refuses a request_id field)
+      postJson({text: payload.text, client_id: payload.client_id}).then(function (message) { sent(message, payload.text); },
+                                                                       function (error) { say(error.message); });  // the text stays in the box
     }
 
     form.querySelector("[data-attach=computer]").addEventListener("click", function (event) {
