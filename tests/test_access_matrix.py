@@ -353,6 +353,8 @@ ROLE_PAGES = {
     "/help/guide/lists": {row[0] for row in MATRIX},
     "/help-articles/list/": {"regadmin"},
     "/help-articles/add": {"regadmin"},
+    "/profile/info": {row[0] for row in MATRIX},
+    "/profile/notifications": {row[0] for row in MATRIX},
 }
 
 

@@ -73,7 +73,7 @@ def _pages_of(client) -> dict[str, str]:
             continue
         seen_kinds[kind] = seen_kinds.get(kind, 0) + 1
         response = client.get(path)
-        if response.status_code != 200:
+        if response.status_code != 200 or response.mimetype != "text/html":  # a file of a request is no page
             continue
         html = response.get_data(as_text=True)
         pages[path] = html
