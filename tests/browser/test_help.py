@@ -43,11 +43,23 @@ def test_the_guide_screenshots(portal, browser, screens):
     page = desktop.new_page()
     sign_in(page, url, "consultant1")
     page.wait_for_url(url + "/")
+    expect(page.locator('[data-card="action"] .tmk-desk-item').first).to_be_visible()
+    _save(page, screens, "home-1366")
     page.goto(url + "/requests/all/")
     page.locator(".tmk-request-table tr.tmk-row").first.click()
     expect(page.locator(".tmk-request-table tr.tmk-selected")).to_have_count(1)
     page.wait_for_load_state("networkidle")
     _save(page, screens, "lists-1366")
+
+    # a new request of «Доступные»: its chat is read before the take
+    page.goto(url + "/requests/available/")
+    page.locator(".tmk-request-table tr.tmk-row", has_text="Новая").first.click()
+    page.get_by_role("link", name="Открыть страницу заявки").click()
+    page.wait_for_url(re.compile(r"/requests/\d+$"))
+    page.locator("#tmk-chat-toggle").click()
+    expect(page.locator("#tmk-chat .tmk-chat-read-only")).to_be_visible()
+    expect(page.locator("#tmk-chat .tmk-chat-messages > li").first).to_be_visible()
+    _save(page, screens, "chat-read-only-1366")
 
     page.goto(url + "/requests/in_work/")
     page.locator(".tmk-request-table tr.tmk-row").first.click()
@@ -59,6 +71,7 @@ def test_the_guide_screenshots(portal, browser, screens):
     page.locator("#tmk-chat textarea").fill("Добрый день! Посмотрю выписку сегодня до 15:00.")
     page.locator("#tmk-chat").get_by_role("button", name="Отправить").click()
     expect(page.locator("#tmk-chat .tmk-msg-mine").last).to_contain_text("Посмотрю выписку", timeout=15000)
+    expect(page.locator("#tmk-chat textarea")).to_have_value("")  # the sent text leaves the field
     _save(page, screens, "chat-1366")
     page.get_by_role("link", name="Сформировать заключение").click()
     page.wait_for_url(re.compile(r"/requests/\d+/conclusion$"))
@@ -66,6 +79,8 @@ def test_the_guide_screenshots(portal, browser, screens):
 
     page.goto(url + "/documents/")
     _save(page, screens, "documents-1366", height=320)
+    page.goto(url + "/profile/notifications")
+    _save(page, screens, "profile-1366")
     desktop.close()
 
     author = browser.new_context(locale="ru-RU", viewport=DESKTOP).new_page()
@@ -78,11 +93,19 @@ def test_the_guide_screenshots(portal, browser, screens):
     author.locator(".list-group a").first.click()
     author.wait_for_url(re.compile(r"/requests/new/route/\d+$"))
     _save(author, screens, "new-request-form-1366")
+    author.fill("#patient_snils", "112-233-445 95")  # Смирнов, a patient of requester1's requests
+    author.get_by_role("button", name="Найти пациента").click()
+    expect(author.locator(".tmk-patient-lookup-status")).to_have_text("Пациент найден: поля заполнены, проверьте их")
+    author.locator("fieldset", has_text="Пациент").first.evaluate(
+        "node => { node.scrollIntoView({block: 'start'}); window.scrollBy(0, -12); }")
+    _save(author, screens, "new-request-patient-1366", height=405)  # down to the consent
     author.context.close()
 
     phone = browser.new_context(locale="ru-RU", viewport=PHONE, device_scale_factor=1).new_page()
     sign_in(phone, url, "consultant1")
     phone.wait_for_url(url + "/")
+    expect(phone.locator('[data-card="action"] .tmk-desk-item').first).to_be_visible()
+    _save(phone, screens, "home-390")
     phone.goto(url + "/requests/all/")
     _save(phone, screens, "lists-390")
     phone.locator(".navbar-toggle").click()
