@@ -34,8 +34,8 @@ def edit_form(list_url: str) -> Found:
 
 
 def administration(list_url: str, add_url: str) -> list:
-    """An administration list, its add form and the edit form of its first row."""
-    return [list_url, add_url, edit_form(list_url)]
+    """An administration list, its add form, and the record and edit form of its first row."""
+    return [list_url, add_url, Found(list_url, "a[href*='/show/']"), edit_form(list_url)]
 
 
 def with_filter(list_url: str) -> Shown:
@@ -50,13 +50,19 @@ COMMON = ["/", USER_MENU, "/requests/all/", "/requests/available/", SELECTED_REQ
           "/messages/", "/directory/list/",
           Found("/directory/list/", "a[href*='/directory/show/']"), "/documents/", "/notifications/",
           "/users/userinfo/", "/profile/form", "/resetmypassword/form"]
+IN_WORK_REQUEST = Found("/requests/in_work/", "a.tmk-row-link")  # «В работе» with its first request's panel
 IN_WORK = ["/requests/in_work/"]
-# a request's dialog (e.g. «Отказать»), opened from the side panel of «Доступные»
-DIALOG = [Shown(Found("/requests/available/", "a.tmk-row-link"), (".tmk-panel [data-toggle=modal]",))]
+# a request's dialogs (e.g. «Отказать»; «Передать» chooses a doctor) and the conclusion's pages
+DIALOG = [Shown(Found("/requests/available/", "a.tmk-row-link"), (".tmk-panel [data-toggle=modal]",)),
+          Shown(IN_WORK_REQUEST, (".tmk-panel [data-action=transfer]",))]
+CONCLUSION = [IN_WORK_REQUEST, Found(IN_WORK_REQUEST, ".tmk-panel a[data-action=conclude]"),
+              Found(IN_WORK_REQUEST, ".tmk-panel a[data-action=upload_scan]")]
+SIGNING = [Found(IN_WORK_REQUEST, ".tmk-panel a[data-action=sign]")]  # consultant3's request is ready to sign
 OWN = ["/requests/outgoing/", "/requests/drafts/"]
 CHAT = [Found("/messages/", "a.list-group-item")]  # a request's chat, for those who take part in one
 WIZARD_PROFILE = Found("/requests/new/", "a[href*='/requests/new/profile/']")
-WIZARD = ["/requests/new/", WIZARD_PROFILE, Found(WIZARD_PROFILE, "a[href*='/requests/new/route/']")]
+WIZARD = ["/requests/new/", WIZARD_PROFILE, Found(WIZARD_PROFILE, "a[href*='/requests/new/route/']"),
+          Found(Found("/requests/drafts/", "a.tmk-row-link"), ".tmk-panel a[href$='/edit']")]  # a draft's form
 MO_ADMINISTRATION = ([Shown("/requests/all/", (".navbar-nav .dropdown-toggle",)), with_filter("/users/list/")]
                      + administration("/users/list/", "/users/add")
                      + administration("/departmentview/list/", "/departmentview/add")
@@ -69,7 +75,8 @@ REGION_ADMINISTRATION = (MO_ADMINISTRATION
 # every page each role reaches from the menu (tests/browser/test_navigation.py MENU), README «Demo logins»
 PAGES = {
     "requester1": COMMON + OWN + WIZARD + CHAT,
-    "consultant1": COMMON + IN_WORK + DIALOG + CHAT,
+    "consultant1": COMMON + IN_WORK + DIALOG + CONCLUSION + CHAT,
+    "consultant3": SIGNING,
     "coordinator1": COMMON,
     "moadmin1": COMMON + MO_ADMINISTRATION,
     "regadmin": COMMON + IN_WORK + OWN + REGION_ADMINISTRATION,
