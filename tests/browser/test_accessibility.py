@@ -121,15 +121,27 @@ def check(page, url: str, entries: list) -> list[str]:
     return problems
 
 
-@pytest.fixture()
-def wide(browser):
-    """A page at 1366×768 that lets axe in: the portal's Content-Security-Policy refuses an injected script."""
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 768}, bypass_csp=True)
+def _axe_page(browser, width: int, height: int):
+    """A page that lets axe in: the portal's Content-Security-Policy refuses an injected script."""
+    context = browser.new_context(locale="ru-RU", viewport={"width": width, "height": height}, bypass_csp=True)
     tab = context.new_page()
     errors = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
     tab.js_errors = errors
+    return context, tab
+
+
+@pytest.fixture()
+def wide(browser):
+    context, tab = _axe_page(browser, 1366, 768)
+    yield tab
+    context.close()
+
+
+@pytest.fixture()
+def phone(browser):
+    context, tab = _axe_page(browser, 390, 844)
     yield tab
     context.close()
 
@@ -148,6 +160,20 @@ def test_every_page_of_the_role_passes_axe(portal, wide, login):
     problems = check(wide, url, PAGES[login])
     assert not problems, "\n".join(problems)
     assert wide.js_errors == []
+
+
+# on a 390 px phone: the request cards, the folded menu opened with its administration dropdown, a FAB list
+PHONE_PAGES = ["/requests/all/", SELECTED_REQUEST,
+               Shown("/requests/all/", (".navbar-toggle", ".navbar-nav .dropdown-toggle")), "/users/list/", "/users/add"]
+
+
+def test_the_phone_layout_passes_axe(portal, phone):
+    url, _ = portal
+    sign_in(phone, url, "regadmin")
+    phone.wait_for_url(url + "/")
+    problems = check(phone, url, PHONE_PAGES)
+    assert not problems, "\n".join(problems)
+    assert phone.js_errors == []
 
 
 def _focused(page) -> str:
@@ -197,6 +223,14 @@ def test_the_menu_and_its_dropdowns_work_from_the_keyboard(portal, wide):
     expect(user_menu).to_have_attribute("aria-expanded", "true")
     wide.keyboard.press("ArrowDown")
     assert _focused(wide) == "Профиль"
+
+    # «Перейти к содержимому» skips the menu: the next Tab is in the page's content
+    wide.goto(url + "/requests/all/")
+    wide.keyboard.press("Tab")
+    wide.keyboard.press("Enter")
+    assert wide.evaluate("document.activeElement.id") == "tmk-content"
+    wide.keyboard.press("Tab")
+    assert wide.evaluate("document.activeElement.closest('main') !== null")
 
 
 def test_a_request_dialog_takes_the_focus_and_gives_it_back(portal, wide):
