@@ -4,6 +4,8 @@
 // - a filter added in FAB's «Поиск» names its operator and value by the column it filters;
 // - Bootstrap's collapse puts aria-expanded on the panel it opens, where it is not allowed (it belongs, and
 //   stays, on the link that opens it);
+// - a page of FAB's without a level-one heading (its lists and forms title a panel with <h4>) gets it there,
+//   and the panels inside it level two;
 // - a dialog that opens puts the focus on its first field (Bootstrap focuses the dialog itself; it gives
 //   the focus back to the button that opened it when it closes).
 (function ($) {
@@ -66,6 +68,12 @@
 
   $(function () {
     nameAll(document);
+    if (!document.querySelector("h1")) {  // the first panel's title is the page's, those inside it level two
+      Array.prototype.forEach.call(document.querySelectorAll("main .panel-heading .panel-title"), function (title, i) {
+        title.setAttribute("role", "heading");
+        title.setAttribute("aria-level", i === 0 ? "1" : "2");
+      });
+    }
     // select2 redraws its selection on every change; FAB adds filter rows on a click
     $(document).on("change select2:open select2:close", "select", function () { nameSelect2(this); });
     var filters = document.querySelector("#filter_form .filters");
