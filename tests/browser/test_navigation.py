@@ -80,7 +80,8 @@ def test_the_menu_is_one_row_at_1366(portal, page, login):
     page.goto(url + "/requests/all/")
     assert page.locator(".navbar").bounding_box()["height"] <= ONE_ROW
     expect(page.locator(".navbar-toggle")).to_be_hidden()
-    page.keyboard.press("Tab")  # the brand, then the first entry: FAB's menu had them out of the Tab order
+    page.keyboard.press("Tab")  # «Перейти к содержимому», the brand, then the first entry: FAB's menu had
+    page.keyboard.press("Tab")  # them out of the Tab order
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Сообщения"
     _check_menu(page, url, login)

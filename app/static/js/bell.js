@@ -3,10 +3,11 @@
 // changed while the socket was down is not missed. At 0 the badge is hidden.
 (function () {
   "use strict";
-  var bell = document.getElementById("tmk-bell");
-  if (!bell || typeof window.io !== "function") { return; }
+  // the bar's bell, and the one beside the toggle while the menu is folded (templates/appbuilder/navbar.html)
+  var bells = document.querySelectorAll("[data-tmk-bell]");
+  if (!bells.length || typeof window.io !== "function") { return; }
 
-  function badge() {
+  function badge(bell) {
     var found = bell.querySelector(".tmk-unread");
     if (!found) {
       found = document.createElement("span");
@@ -19,9 +20,11 @@
 
   function show(data) {
     if (!data || typeof data.unread !== "number") { return; }
-    var shown = badge();
-    shown.textContent = String(data.unread);
-    shown.style.display = data.unread > 0 ? "" : "none";
+    Array.prototype.forEach.call(bells, function (bell) {
+      var shown = badge(bell);
+      shown.textContent = String(data.unread);
+      shown.style.display = data.unread > 0 ? "" : "none";
+    });
   }
 
   var socket = window.io("/notifications", {transports: ["websocket", "polling"]});

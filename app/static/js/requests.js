@@ -26,6 +26,10 @@
         Array.prototype.forEach.call(panel.querySelectorAll("input[name=next]"), function (input) {
           input.value = url.pathname + url.search;
         });
+        // a phone or a narrow window shows the panel below the list: bring it into view
+        if (panel.getBoundingClientRect().top >= table.getBoundingClientRect().bottom) {
+          panel.scrollIntoView({block: "start"});
+        }
       })
       .catch(function () {
         window.location.href = row.querySelector("a.tmk-row-link").href;  // fall back to a full load
