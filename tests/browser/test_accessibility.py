@@ -49,7 +49,8 @@ USER_MENU = Shown("/requests/all/", (".tmk-user-menu",))
 COMMON = ["/", USER_MENU, "/requests/all/", "/requests/available/", SELECTED_REQUEST, REQUEST_PAGE,
           "/messages/", "/directory/list/",
           Found("/directory/list/", "a[href*='/directory/show/']"), "/documents/", "/notifications/",
-          "/users/userinfo/", "/profile/form", "/resetmypassword/form"]
+          "/profile/info", "/profile/photo", "/profile/access", "/profile/contacts", "/profile/notifications",
+          "/help/", "/help/?q=подписи", Found("/help/", ".tmk-help-toc a")]
 IN_WORK_REQUEST = Found("/requests/in_work/", "a.tmk-row-link")  # «В работе» with its first request's panel
 IN_WORK = ["/requests/in_work/"]
 # a request's dialogs (e.g. «Отказать»; «Передать» chooses a doctor) and the conclusion's pages
@@ -71,11 +72,14 @@ REGION_ADMINISTRATION = (MO_ADMINISTRATION
                          + administration("/medicalorganizationview/list/", "/medicalorganizationview/add")
                          + administration("/careprofileview/list/", "/careprofileview/add")
                          + administration("/routeview/list/", "/routeview/add")
-                         + administration("/urgencyruleview/list/", "/urgencyruleview/add"))
+                         + administration("/urgencyruleview/list/", "/urgencyruleview/add")
+                         + administration("/help-articles/list/", "/help-articles/add"))
+# a new request in «Доступные»: its chat, read before the take
+READ_ONLY_CHAT = [Found(Found("/requests/available/", "a.tmk-row-link"), ".tmk-panel-inner h2 a")]
 # every page each role reaches from the menu (tests/browser/test_navigation.py MENU), README «Demo logins»
 PAGES = {
     "requester1": COMMON + OWN + WIZARD + CHAT,
-    "consultant1": COMMON + IN_WORK + DIALOG + CONCLUSION + CHAT,
+    "consultant1": COMMON + IN_WORK + DIALOG + CONCLUSION + CHAT + READ_ONLY_CHAT,
     "consultant3": SIGNING,
     "coordinator1": COMMON,
     "moadmin1": COMMON + MO_ADMINISTRATION,
