@@ -10,9 +10,9 @@ A browser session signed in with the password has its own id and a row, AccountS
 accepted only while the row exists and is not ended, so a replayed cookie is refused once its session
 ended. «Выход» ends the current session, «Завершить» in the profile's «Доступ» one of the others, and
 raising the epoch ends them all (but the one of the person who changed his own password);
-«Выйти на всех устройствах» raises the epoch. A JWT of the API has no row: the epoch alone rules it. After the commit
-the sockets of what was taken back are disconnected in every process (app/realtime, by the signal
-sessions_revoked: security does not import the socket layer).
+«Выйти на всех устройствах» raises the epoch. A JWT of the API has no row: the epoch alone rules it.
+After the commit the sockets of what was taken back are disconnected in every process (app/realtime,
+by the signal sessions_revoked: security does not import the socket layer).
 """
 import datetime
 import secrets
