@@ -105,10 +105,17 @@ class TmkUser(PersonName, User):
     __repr__ = __str__
 
 
-class RevokedSession(Model):
-    """A browser session ended by «Выход»: its cookie, replayed, is refused (app/security/sessions.py).
-    Kept as long as such a cookie could still be accepted (PERMANENT_SESSION_LIFETIME)."""
-    __tablename__ = "revoked_session"
+class AccountSession(Model):
+    """A browser session signed in with the account's password (app/security/sessions.py): its id is the
+    one kept in the session cookie, which is accepted only while this row exists and is not ended. The
+    profile's «Доступ» lists them; a JWT of the API is no browser session and has no row."""
+    __tablename__ = "account_session"
 
-    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    revoked_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, index=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    started_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False)
+    user_agent: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    # updated at most every few minutes (SEEN_EVERY), not on every request
+    last_seen_at: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False, index=True)
+    # «Выход», «Завершить» in the profile, or the account's session epoch raised
+    ended_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)

@@ -18,7 +18,7 @@ from app.schemas.identifiers import format_snils
 from app.schemas.profile import ContactsSchema, InfoSchema, NotificationsSchema, PasswordSchema, PhotoSquareSchema
 from app.security.accounts import snils_taken
 from app.security.passwords import MIN_LENGTH, own_password_change_problems
-from app.security.sessions import signed_in_at
+from app.security.sessions import current_session_id, end_session, open_session_of, open_sessions
 
 TABS = {
     "info": (_l("Information"), "fa-id-card-o"),
@@ -181,8 +181,8 @@ class ProfileView(BaseView):
         return self._access()
 
     def _access(self, errors: dict | None = None):
-        return self._tab("access", errors, min_length=MIN_LENGTH, signed_in=signed_in_at(),
-                         browser=browser_label(request.user_agent.string))
+        return self._tab("access", errors, min_length=MIN_LENGTH, sessions=open_sessions(g.user.id),
+                         this_session=current_session_id(), browser_label=browser_label)
 
     @expose("/access", methods=["POST"])
     @has_access
@@ -197,6 +197,19 @@ class ProfileView(BaseView):
         # the ORM takes the account's other sessions back; this one stays (app/security/sessions.py)
         self.appbuilder.sm.reset_password(g.user.id, data["password"])
         flash(str(_l("The password has been changed")), "success")
+        return redirect(url_for("ProfileView.access"))
+
+    @expose("/access/sessions/<session_id>/end", methods=["POST"])
+    @has_access
+    @permission_name("edit")
+    def finish_session(self, session_id):
+        """«Завершить»: one of the user's own browser sessions; its cookie is refused from its next request."""
+        account_session = open_session_of(g.user.id, session_id)
+        if account_session is None:
+            abort(404)
+        end_session(account_session)
+        db.session.commit()
+        flash(str(_l("The session has been ended")), "success")
         return redirect(url_for("ProfileView.access"))
 
     # «Контакты»
