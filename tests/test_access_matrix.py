@@ -370,6 +370,30 @@ def test_logout_everywhere_is_a_post_of_the_signed_in_user(matrix_app):
     assert login(matrix_app.test_client(), "requester1").get("/logout-everywhere/").status_code == 405
 
 
+def _session_id(client) -> str:
+    with client.session_transaction() as stored:
+        return stored["tmk_sid"]
+
+
+@pytest.mark.parametrize("username", [row[0] for row in MATRIX])
+def test_ending_a_session_answers_by_whose_it_is(matrix_app, username):
+    """«Завершить» on «Доступ»: one's own other session ends (302 back to the tab), anyone else's is 404, an
+    anonymous POST goes to the login page, a GET is no way to end one."""
+    mine, other_of_mine = login(matrix_app.test_client(), username), login(matrix_app.test_client(), username)
+    someone_else = "requester2" if username != "requester2" else "requester1"
+    foreign = _session_id(login(matrix_app.test_client(), someone_else))
+
+    def end(client, session_id):
+        return client.post(f"/profile/access/sessions/{session_id}/end")
+
+    assert end(mine, foreign).status_code == 404
+    assert mine.get(f"/profile/access/sessions/{_session_id(other_of_mine)}/end").status_code == 405
+    answer = end(mine, _session_id(other_of_mine))
+    assert (answer.status_code, answer.headers["Location"]) == (302, "/profile/access")
+    assert "/login" in other_of_mine.get("/profile/info").headers["Location"]
+    assert "/login" in end(matrix_app.test_client(), foreign).headers["Location"]
+
+
 def test_changes_that_succeed_through_every_way_are_committed_by_apply(matrix_app, cases, commit_watch):
     """The pages, the API and the chat moving requests for real, under the same watch as the matrix."""
     consultant, author = Actor(matrix_app, "consultant1"), Actor(matrix_app, "requester1")
