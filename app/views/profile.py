@@ -80,6 +80,14 @@ class ProfileView(BaseView):
             f"profile/{tab}.html", title=TABS[tab][0], tabs=TABS, tab=tab, user=self._me(), errors=errors,
             values=values or {}, format_snils=format_snils, **context), 422 if errors else 200
 
+    def _store(self, tab: str, data: dict):
+        """The tab's checked fields onto the account, then back to the tab with «Сохранено»."""
+        user = self._me()
+        for name, value in data.items():
+            setattr(user, name, value)
+        db.session.commit()
+        return self._saved(tab)
+
     def _saved(self, tab: str):
         flash(str(SAVED), "success")
         return redirect(url_for(f"ProfileView.{tab}"))
@@ -115,11 +123,7 @@ class ProfileView(BaseView):
             errors = {"snils": str(_l("A user with this SNILS already exists"))}
         if errors:
             return self._tab("info", errors, values)
-        user = self._me()
-        for name, value in data.items():
-            setattr(user, name, value)
-        db.session.commit()
-        return self._saved("info")
+        return self._store("info", data)
 
     # «Изображения»
     @expose("/photo", methods=["GET"])
@@ -230,11 +234,7 @@ class ProfileView(BaseView):
             errors = {"email": str(_l("Another user has this e-mail address"))}
         if errors:
             return self._tab("contacts", errors, values)
-        user = self._me()
-        for name, value in data.items():
-            setattr(user, name, value)
-        db.session.commit()
-        return self._saved("contacts")
+        return self._store("contacts", data)
 
     # «Настройка уведомлений»
     @expose("/notifications", methods=["GET"])
