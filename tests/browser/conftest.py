@@ -1,4 +1,5 @@
 """Browser tests: the real portal started with the README's command, driven in the system Chromium."""
+import json
 import os
 import shutil
 import socket
@@ -6,6 +7,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,27 @@ def sign_in(page, url: str, login: str, password: str = "Demo-2026!") -> None:
     page.fill("#username", login)
     page.fill("#password", password)
     page.get_by_role("button", name="Войти").click()
+
+
+def new_request(url: str, urgency: str = "urgent", profile: str = "Кардиология", organization: str = "больница № 1",
+                author: str = "requester1") -> int:
+    """A request of its own for a test, sent through the portal's API: the demo's few new requests are shared by
+    every browser test, and one that takes a request would leave the next one without."""
+    def call(method: str, path: str, body=None, token: str | None = None):
+        headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+        data = json.dumps(body).encode() if body is not None else None
+        with urllib.request.urlopen(urllib.request.Request(url + path, data, headers, method=method)) as answer:
+            return json.load(answer)
+
+    token = call("POST", "/api/v1/security/login", {"username": author, "password": "Demo-2026!", "provider": "db"})
+    token = token["access_token"]
+    route = next(r["id"] for r in call("GET", "/api/v1/routes/", token=token)["result"]
+                 if r["care_profile"]["name"] == profile and organization in r["consulting_organization"]["name"])
+    body = {
+        "route": route, "urgency": urgency, "mode": "deferred", "goal": 1, "question": "Нужна ли коронарография?",
+        "anamnesis": "Боли за грудиной 3 дня.", "diagnosis_code": "I20.0", "diagnosis_text": "Нестабильная стенокардия",
+        "consent_given": True, "submit": True,
+        "patient": {"last_name": "Браузеров", "first_name": "Тест", "birth_date": "1970-01-02", "sex": "male",
+                    "oms_policy": f"{uuid.uuid4().int % 10**16:016d}"},
+    }
+    return call("POST", "/api/v1/requests/", body, token)["result"]["id"]

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from app.conclusions.signatures import verify_detached
 from app.demo import USERS, demo_snils
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import new_request, screenshot
 from tests.browser.test_request_cycle import act, status_is, switch_user
 from tests.crypto_helpers import make_ca, make_doctor, sign_detached
 
@@ -24,10 +24,7 @@ def consultant1_certificate():
 def test_conclusion_form_signature_and_zip(portal, page, tmp_path):
     url, _ = portal
     switch_user(page, url, "consultant1")
-    page.goto(url + "/requests/available/")
-    first = page.locator("a.tmk-row-link").first
-    request_id = re.search(r"selected=(\d+)", first.get_attribute("href")).group(1)
-    request_url = f"{url}/requests/{request_id}"
+    request_url = f"{url}/requests/{new_request(url)}"
     page.goto(request_url)
     act(page, "Взять в работу")
     status_is(page, "В работе")

@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from app.help.guide import pages
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import new_request, screenshot, sign_in
 
 PUBLISHED = Path(__file__).resolve().parents[2] / "app" / "static" / "help"
 # the published images are rewritten only when asked (the screens show today's dates, so every run differs);
@@ -52,8 +52,9 @@ def test_the_guide_screenshots(portal, browser, screens):
     _save(page, screens, "lists-1366")
 
     # a new request of «Доступные»: its chat is read before the take
+    fresh = new_request(url)
     page.goto(url + "/requests/available/")
-    page.locator(".tmk-request-table tr.tmk-row", has_text="Новая").first.click()
+    page.locator(f".tmk-request-table tr.tmk-row[data-id='{fresh}']").click()
     page.get_by_role("link", name="Открыть страницу заявки").click()
     page.wait_for_url(re.compile(r"/requests/\d+$"))
     page.locator("#tmk-chat-toggle").click()

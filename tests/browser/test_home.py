@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import new_request, screenshot, sign_in
 
 SIZES = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
 EMERGENCY_RED = "rgb(180, 35, 24)"  # --tmk-emergency
@@ -57,6 +57,7 @@ def test_each_role_sees_its_desk(portal, sized_page, login, cards, tabs):
 def test_emergency_is_red_first_and_one_click_from_its_request(portal, sized_page):
     url, _ = portal
     page = sized_page
+    new_request(url, urgency="emergency")  # of its own: another test may have taken the demo's
     _open_desk(page, url, "consultant1")
     first = page.locator("[data-card=action] .tmk-desk-item").first
     expect(first).to_have_class(re.compile("tmk-desk-emergency"))
