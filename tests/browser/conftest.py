@@ -116,7 +116,7 @@ def new_request(url: str, urgency: str = "urgent", profile: str = "Кардио�
         "route": route, "urgency": urgency, "mode": "deferred", "goal": 1, "question": "Нужна ли коронарография?",
         "anamnesis": "Боли за грудиной 3 дня.", "diagnosis_code": "I20.0", "diagnosis_text": "Нестабильная стенокардия",
         "consent_given": True, "submit": True,
-        "patient": {"last_name": "Браузеров", "first_name": "Тест", "birth_date": "1970-01-02", "sex": "male",
+        "patient": {"last_name": "Браузеров", "first_name": "Тест", "middle_name": "Тестович", "birth_date": "1970-01-02", "sex": "male",
                     "oms_policy": f"{uuid.uuid4().int % 10**16:016d}"},
     }
     return call("POST", "/api/v1/requests/", body, token)["result"]["id"]
