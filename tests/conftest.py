@@ -2,6 +2,7 @@
 import contextlib
 import os
 import re
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.demo import load_demo  # noqa: E402
-from app.security.roles import sync_roles  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import TmkUser  # noqa: E402
+from app.security.roles import REQUESTER, sync_roles  # noqa: E402
 from tests.databases import backends, drop_database, fresh_database  # noqa: E402
 
 DEMO_PASSWORD = "Demo-2026!"
@@ -56,8 +59,6 @@ def app_with_own_database(backend: str, folder):
         yield application
     finally:
         with application.app_context():
-            from app.extensions import db
-
             db.session.remove()
             db.engine.dispose()
         drop_database(url)
@@ -71,11 +72,21 @@ def app(request, tmp_root):
 
 @pytest.fixture()
 def db_session(app):
-    from app.extensions import db
-
     with app.app_context():
         yield db.session
         db.session.rollback()
+
+
+def own_requester(app, prefix: str) -> str:
+    """A requester of requester1's МО that only the calling test signs in as (the demo accounts are shared)."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        name = f"{prefix}{secrets.token_hex(4)}"
+        user = sm.add_user(name, "Тест", "Тестов", f"{name}@example.org", [sm.find_role(REQUESTER)],
+                           password=DEMO_PASSWORD)
+        user.organization_id = db.session.query(TmkUser).filter_by(username="requester1").one().organization_id
+        db.session.commit()
+        return name
 
 
 def login(client, username: str, password: str = DEMO_PASSWORD):

@@ -2,7 +2,6 @@
 there («Завершить»), «Выход» ends its own, «Выйти на всех устройствах» all; an API token is no session."""
 import datetime
 import re
-import secrets
 
 import pytest
 
@@ -10,9 +9,8 @@ from app.extensions import db, socketio
 from app.models import TmkUser
 from app.models.users import AccountSession
 from app.realtime.notifications import NAMESPACE as BELL
-from app.security.roles import REQUESTER
 from app.security.sessions import SEEN_EVERY
-from tests.conftest import DEMO_PASSWORD, api_token, login, make_app
+from tests.conftest import own_requester, DEMO_PASSWORD, api_token, login, make_app
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
@@ -28,14 +26,7 @@ def app(app):
 @pytest.fixture()
 def account(app):
     """A requester of its own: his sessions are ended here, the demo accounts are shared."""
-    with app.app_context():
-        sm = app.appbuilder.sm
-        name = f"sessions{secrets.token_hex(4)}"
-        user = sm.add_user(name, "Тест", "Сеансов", f"{name}@example.org", [sm.find_role(REQUESTER)],
-                           password=DEMO_PASSWORD)
-        user.organization_id = db.session.query(TmkUser).filter_by(username="requester1").one().organization_id
-        db.session.commit()
-        return name
+    return own_requester(app, "sessions")
 
 
 def browser(app, user_agent: str):

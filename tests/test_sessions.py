@@ -4,7 +4,6 @@ and cookies, JWTs (access and refresh) and sockets of an older epoch are refused
 once — across processes through Redis. Also item 12's socket `join` with an absurd id."""
 import os
 import re
-import secrets
 import uuid
 
 import pytest
@@ -14,7 +13,7 @@ from app.models import TmkUser
 from app.realtime.chat import NAMESPACE as CHAT
 from app.realtime.notifications import NAMESPACE as BELL
 from app.security.roles import CONSULTANT, REQUESTER
-from tests.conftest import DEMO_PASSWORD, login, make_app
+from tests.conftest import own_requester, DEMO_PASSWORD, login, make_app
 
 NEW_PASSWORD = "Другой-Пароль-2026!"
 
@@ -28,14 +27,7 @@ def app(app):
 @pytest.fixture()
 def account(app):
     """A requester of its own: its password and roles are changed here, the demo accounts are shared."""
-    with app.app_context():
-        sm = app.appbuilder.sm
-        name = f"epoch{secrets.token_hex(4)}"
-        user = sm.add_user(name, "Тест", "Эпохов", f"{name}@example.org", [sm.find_role(REQUESTER)],
-                           password=DEMO_PASSWORD)
-        user.organization_id = db.session.query(TmkUser).filter_by(username="requester1").one().organization_id
-        db.session.commit()
-        return name
+    return own_requester(app, "epoch")
 
 
 def signed_in(client) -> bool:
