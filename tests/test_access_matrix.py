@@ -370,6 +370,31 @@ def test_logout_everywhere_is_a_post_of_the_signed_in_user(matrix_app):
     assert login(matrix_app.test_client(), "requester1").get("/logout-everywhere/").status_code == 405
 
 
+# the own profile: every signed-in role reaches only his own account (no id in any address but a photo's, which
+# is named by its content); empty forms answer 422 in Russian, an anonymous visitor goes to the login page
+PROFILE_WAYS = [
+    ("GET", "/profile/", 302),
+    ("POST", "/profile/info", 422),
+    ("POST", "/profile/photo", 422),
+    ("POST", "/profile/photo/delete", 302),
+    ("POST", "/profile/access", 422),
+    ("POST", "/profile/contacts", 422),
+    ("GET", f"/profile/photos/{'0' * 64}.jpg", 404),  # no account has this photo
+    ("GET", "/profile/photos/not-a-hash.jpg", 404),
+]
+
+
+@pytest.mark.parametrize("username", [row[0] for row in MATRIX])
+def test_the_own_profile_answers_every_role_and_nobody_anonymous(matrix_app, username):
+    client, anonymous = login(matrix_app.test_client(), username), matrix_app.test_client()
+    answers = {path: client.open(path, method=method).status_code for method, path, _ in PROFILE_WAYS}
+    assert answers == {path: expected for _, path, expected in PROFILE_WAYS}
+    for method, path, _ in PROFILE_WAYS:
+        answer = anonymous.open(path, method=method)
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"], path
+    assert "Обязательное поле" in client.post("/profile/contacts").get_data(as_text=True)
+
+
 def _session_id(client) -> str:
     with client.session_transaction() as stored:
         return stored["tmk_sid"]
