@@ -24,7 +24,9 @@ def photo_file(tmp_path):
 
 
 def open_tab(page, label: str) -> None:
-    page.locator(".tmk-profile-tabs").get_by_role("link", name=label).click()
+    """The tab, loaded with its scripts (a file chosen before profile.js listens would show no square)."""
+    with page.expect_navigation(wait_until="load"):
+        page.locator(".tmk-profile-tabs").get_by_role("link", name=label).click()
 
 
 def fits(page) -> bool:
