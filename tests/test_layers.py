@@ -17,6 +17,7 @@ LAYERS = [
     ["app.security"],
     ["app.conclusions"],
     ["app.workflow"],
+    ["app.video"],  # rooms, tokens, calls and sessions of a request
     ["app.jobs", "app.demo"],
     ["app.realtime", "app.api", "app.views"],
     ["app"],  # the factory
