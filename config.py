@@ -132,14 +132,20 @@ class Config:
         # Jobs: pauses between the attempts of a failed job, in seconds
         self.TMK_JOB_RETRY_SECONDS = os.environ.get("TMK_JOB_RETRY_SECONDS", "10,30,60,120,300,600,1800")
 
-        # Video
         # «Портал врача»: the patient's record in the region's doctor portal; {snils} and {policy} are
         # filled in. Empty: the link is not shown.
         self.TMK_DOCTOR_PORTAL_URL = os.environ.get("TMK_DOCTOR_PORTAL_URL", "")
 
-        self.JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
+        # Video (app/video): a self-hosted Jitsi with token authentication. None by default: an outside
+        # server would break the offline rule; the video block then says what to set.
+        self.JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "")  # host[:port] of its web, served over HTTPS
         self.JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
         self.JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")
+        # the tokens' "sub": the server's XMPP domain (meet.jitsi in docker-jitsi-meet); empty: JITSI_DOMAIN's host
+        self.JITSI_TOKEN_SUBJECT = os.environ.get("JITSI_TOKEN_SUBJECT", "")
+        # what the server has: the whiteboard (an Excalidraw backend) and recording (Jibri)
+        self.JITSI_WHITEBOARD = _bool("JITSI_WHITEBOARD", False)
+        self.JITSI_RECORDING = _bool("JITSI_RECORDING", False)
 
         # Real-time: Origin values allowed to open a Socket.IO connection besides the portal's own origin
         # and TMK_BASE_URL's (app/realtime/__init__.py)

@@ -7,6 +7,7 @@ from app.api.messages import MessageApi
 from app.api.openapi import PortalOpenApi
 from app.api.requests import RequestApi, RouteApi
 from app.api.users import UserApi
+from app.api.video import VideoApi
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
@@ -15,5 +16,6 @@ def register_apis(appbuilder: AppBuilder) -> None:
     appbuilder.add_api(RouteApi)
     appbuilder.add_api(MessageApi)
     appbuilder.add_api(ConclusionApi)
+    appbuilder.add_api(VideoApi)
     appbuilder.add_api(PortalOpenApi)
     appbuilder.add_view_no_menu(SwaggerView)

@@ -122,9 +122,17 @@ def check_deadlines() -> dict[str, int]:
         return check(db.session, utcnow())
 
 
+def sweep_video_sessions() -> int:
+    """Whoever's room page stopped reporting left; a session left empty ended."""
+    from app.video.sessions import sweep
+
+    with _portal_context():
+        return sweep()
+
+
 def every_minute() -> None:
     """One failing part does not keep the others from running."""
-    for part in (dispatch_kept_jobs, check_deadlines, sweep_unsent_mail):
+    for part in (dispatch_kept_jobs, check_deadlines, sweep_unsent_mail, sweep_video_sessions):
         try:
             part()
         except Exception:

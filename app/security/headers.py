@@ -10,8 +10,14 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str, jitsi_domain: str) -> str:
-    jitsi = f"https://{jitsi_domain}" if jitsi_domain else ""
+def allow_video_server(domain: str) -> None:
+    """This page embeds the video room: its script and frame may come from the Jitsi server. Only that
+    page: everywhere else the portal is its one origin."""
+    g.video_origin = f"https://{domain}"
+
+
+def content_security_policy(nonce: str, video_origin: str = "") -> str:
+    jitsi = video_origin
     return "; ".join(
         [
             "default-src 'self'",
@@ -36,7 +42,7 @@ def init_security_headers(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response):
         response.headers["Content-Security-Policy"] = content_security_policy(
-            csp_nonce(), app.config["JITSI_DOMAIN"]
+            csp_nonce(), g.get("video_origin", "")
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "SAMEORIGIN"

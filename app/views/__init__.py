@@ -22,6 +22,7 @@ from app.views.request_form import RequestFormView
 from app.views.requests import TAB_TITLES, RequestsView
 from app.views.undelivered_mail import UndeliveredMailView
 from app.views.users import UserDirectoryView
+from app.views.video import VideoView
 from app.workflow.rules import allowed_conclusion_actions
 
 
@@ -41,6 +42,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(MessagesView, "Messages", label=_l("Messages"), icon="fa-comments")
     appbuilder.add_view_no_menu(RequestsView)
     appbuilder.add_view_no_menu(ConclusionView)
+    appbuilder.add_view_no_menu(VideoView)
     # the request page asks which of «Сформировать», «Подписать», «Загрузить заключение» to offer
     current_app.jinja_env.globals["conclusion_actions"] = allowed_conclusion_actions
     appbuilder.add_view_no_menu(NotificationsView)

@@ -88,3 +88,8 @@ def provide_info(actor, request, params, now) -> Change:
     due, paused = deadlines.resume(request.due_at, request.paused_at, now)
     # the pause gets its own history row; its comment is the minutes the clock stood still
     return Change({"due_at": due, "paused_at": None}, then=[("deadline_paused", str(int(paused.total_seconds() // 60)))])
+
+
+def video_started(actor, request: ConsultationRequest, params: dict, now) -> Change:
+    """A deferred consultation that needed a video session becomes a mixed one (manual §3.1)."""
+    return Change(values={"mode": "mixed"} if request.mode == "deferred" else {})

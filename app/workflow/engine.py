@@ -111,6 +111,8 @@ def _step(actor, request, name: str, params: dict | None, by_hand: bool) -> None
     elif not transition.records_event:
         db.session.flush()
     elif to_status is None:
+        for column, value in change.values.items():  # the status stays: nobody races for it
+            setattr(request, column, value)
         record_event(actor, request, name, request.status, comment)
     else:
         move_status(actor, request, name, to_status, comment, **change.values)

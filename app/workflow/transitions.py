@@ -109,6 +109,16 @@ _ROWS = [
                "deadlines", ("new", "in_work"), calls_coordinators=True),
     Transition("overdue", _l("Overdue"), _l("The deadline for the answer has passed"), "deadlines",
                ("new", "in_work"), calls_coordinators=True),
+    # ---- the video consultation (app/video/sessions.py): its pages report, the server records ----
+    Transition("video_started", _l("Video consultation started"), _l("Video consultation started: %(name)s"),
+               change=changes.video_started),
+    Transition("video_joined", _l("Joined the video consultation")),
+    Transition("video_left", _l("Left the video consultation")),
+    Transition("video_ended", _l("Video consultation ended"), _l("Video consultation ended, %(comment)s min")),
+    Transition("video_recording_started", _l("Recording of the video consultation started"),
+               _l("Recording of the video consultation started: %(name)s")),
+    Transition("video_recording_stopped", _l("Recording of the video consultation stopped"),
+               _l("Recording of the video consultation stopped: %(name)s")),
 ]
 TRANSITIONS: dict[str, Transition] = {row.name: row for row in _ROWS}
 # the buttons, in the order the page shows them; the API's actions
