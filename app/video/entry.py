@@ -6,7 +6,8 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.models import ConsultationRequest, TmkUser
-from app.video.rooms import is_moderator, room_name
+from app.core.errors import NotAllowed
+from app.video.rooms import is_moderator, not_configured_message, room_name
 from app.video.sessions import check_may_enter
 from app.video.tokens import LIFETIME, make_token
 
@@ -43,6 +44,15 @@ def photo_of_signed(signed: str) -> str | None:
         return _avatar_serializer().loads(signed, max_age=int(LIFETIME.total_seconds()))
     except BadSignature:
         return None
+
+
+def refusal(user: TmkUser, request: ConsultationRequest) -> str:
+    """Why the user cannot enter the request's room now, in Russian; empty when he can."""
+    try:
+        check_may_enter(user, request)
+    except NotAllowed as error:
+        return not_configured_message() or error.message
+    return not_configured_message()
 
 
 def enter(user: TmkUser, request: ConsultationRequest) -> RoomEntry:

@@ -30,6 +30,7 @@ from app.security.chat import chat_seat
 from app.security.documents import readable_attachment
 from app.security.list_args import BadListArgument, list_filters, number_arg
 from app.security.requests import TABS, list_requests, visible_request_or_404
+from app.video.entry import refusal
 from app.workflow import deadlines
 from app.core.errors import WorkflowError
 from app.workflow import apply
@@ -128,7 +129,7 @@ class RequestsView(BaseView):
         return dict(
             r=consultation, actions=actions, transitions=TRANSITIONS, choices=choices, full_patient=full_patient,
             time_left=format_time_left(left), overdue=left is not None and left.total_seconds() < 0,
-            portal_url=doctor_portal_url(consultation.patient),
+            portal_url=doctor_portal_url(consultation.patient), video_refused=refusal(g.user, consultation),
             attachments=db.session.query(RequestAttachment).filter_by(request_id=consultation.id).all(),
             labels=dict(status=STATUS_LABELS, urgency=URGENCY_LABELS, mode=MODE_LABELS, goal=GOAL_LABELS,
                         sex=SEX_LABELS, source=EXTERNAL_SOURCE_LABELS, action=HISTORY_LABELS),

@@ -6,15 +6,14 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app.core.errors import NotAllowed
 from app.documents.photos import photo_path_of
 from app.extensions import db
 from app.models import RequestAttachment
 from app.security.headers import allow_video_server
 from app.security.requests import visible_request_or_404
-from app.video.entry import photo_of_signed
-from app.video.rooms import is_moderator, not_configured_message
-from app.video.sessions import REPORT_SECONDS, check_may_enter
+from app.video.entry import photo_of_signed, refusal
+from app.video.rooms import is_moderator
+from app.video.sessions import REPORT_SECONDS
 
 
 class VideoView(BaseView):
@@ -28,12 +27,7 @@ class VideoView(BaseView):
     @permission_name("read")
     def room(self, request_id):
         consultation = visible_request_or_404(db.session, g.user, request_id)
-        refused = not_configured_message()
-        if not refused:
-            try:
-                check_may_enter(g.user, consultation)
-            except NotAllowed as error:
-                refused = error.message
+        refused = refusal(g.user, consultation)
         if not refused:
             allow_video_server(current_app.config["JITSI_DOMAIN"])
         return self.render_template(

@@ -18,6 +18,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "test-artifacts"
+# a video server for the portal under test: its script is the local stand-in (tests/browser/stand_in), served
+# in place of https://meet.test/external_api.js by jitsi_stand_in()
+VIDEO_SERVER = {"JITSI_DOMAIN": "meet.test", "JITSI_APP_ID": "tmk", "JITSI_APP_SECRET": "test-secret",
+                "JITSI_TOKEN_SUBJECT": "meet.jitsi"}
+STAND_IN = Path(__file__).resolve().parent / "stand_in" / "external_api.js"
 
 
 def _free_port() -> int:
@@ -33,7 +38,7 @@ def portal():
     instance = tempfile.mkdtemp(prefix="tmk-browser-")
     # the tests sign in as many people within a minute: a wider login limit than the default
     env = {**os.environ, "TMK_INSTANCE_PATH": instance, "TMK_DEMO_PASSWORD": "Demo-2026!",
-           "AUTH_RATE_LIMIT": "200 per minute"}
+           "AUTH_RATE_LIMIT": "200 per minute", **VIDEO_SERVER}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     log_path = Path(instance) / "portal.log"
@@ -120,3 +125,9 @@ def new_request(url: str, urgency: str = "urgent", profile: str = "Кардио�
                     "oms_policy": f"{uuid.uuid4().int % 10**16:016d}"},
     }
     return call("POST", "/api/v1/requests/", body, token)["result"]["id"]
+
+
+def jitsi_stand_in(context) -> None:
+    """The browser context gets the stand-in whenever a page asks the video server for its IFrame API."""
+    context.route(f"https://{VIDEO_SERVER['JITSI_DOMAIN']}/external_api.js",
+                  lambda route: route.fulfill(path=str(STAND_IN), content_type="application/javascript"))
