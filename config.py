@@ -142,6 +142,8 @@ class Config:
         self.JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
         self.JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")
         # the tokens' "sub": the server's XMPP domain (meet.jitsi in docker-jitsi-meet); empty: JITSI_DOMAIN's host
+        if "/" in self.JITSI_DOMAIN:
+            raise ValueError("JITSI_DOMAIN is host[:port], without https:// or a path")
         self.JITSI_TOKEN_SUBJECT = os.environ.get("JITSI_TOKEN_SUBJECT", "")
         # what the server has: the whiteboard (an Excalidraw backend) and recording (Jibri)
         self.JITSI_WHITEBOARD = _bool("JITSI_WHITEBOARD", False)

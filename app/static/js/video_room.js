@@ -75,6 +75,7 @@
       configOverwrite: {
         prejoinConfig: {enabled: true},
         disableDeepLinking: true,
+        gravatar: {disabled: true},  // no picture from an outside service: the photo comes from the token
         toolbarButtons: toolbar,
         whiteboard: {enabled: root.dataset.whiteboard === "true"}
       }
