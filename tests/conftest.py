@@ -21,6 +21,9 @@ from app.security.roles import REQUESTER, sync_roles  # noqa: E402
 from tests.databases import backends, drop_database, fresh_database  # noqa: E402
 
 DEMO_PASSWORD = "Demo-2026!"
+# a video server for the apps that need one (the default has none); nothing connects to it in the tests
+VIDEO_SERVER = {"JITSI_DOMAIN": "meet.test", "JITSI_APP_ID": "tmk-portal",
+                "JITSI_APP_SECRET": "s3cret-for-tests-only-0123456789", "JITSI_TOKEN_SUBJECT": "meet.jitsi"}
 
 
 def make_app(database_url: str, **overrides):

@@ -10,11 +10,10 @@ from app.extensions import db
 from app.models import ConsultationRequest, Message, RequestEvent, VideoPresence, VideoSession
 from app.video import sessions
 from app.workflow import apply
+from tests.conftest import VIDEO_SERVER as VIDEO
 from tests.conftest import login, make_app, visible_text
 from tests.requests_helpers import new_request, user
 
-VIDEO = {"JITSI_DOMAIN": "meet.test", "JITSI_APP_ID": "tmk-portal", "JITSI_APP_SECRET": "s3cret-for-tests-only-0123456789",
-         "JITSI_TOKEN_SUBJECT": "meet.jitsi"}
 
 
 @pytest.fixture()

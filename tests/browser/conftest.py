@@ -20,7 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 ARTIFACTS = ROOT / "test-artifacts"
 # a video server for the portal under test: its script is the local stand-in (tests/browser/stand_in), served
 # in place of https://meet.test/external_api.js by jitsi_stand_in()
-VIDEO_SERVER = {"JITSI_DOMAIN": "meet.test", "JITSI_APP_ID": "tmk", "JITSI_APP_SECRET": "test-secret",
+VIDEO_SERVER = {"JITSI_DOMAIN": "meet.test", "JITSI_APP_ID": "tmk", "JITSI_APP_SECRET": "test-secret-of-the-browser-portal-0001",
                 "JITSI_TOKEN_SUBJECT": "meet.jitsi"}
 STAND_IN = Path(__file__).resolve().parent / "stand_in" / "external_api.js"
 
