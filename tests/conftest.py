@@ -53,10 +53,10 @@ def tmp_root():
 
 
 @contextlib.contextmanager
-def app_with_own_database(backend: str, folder):
+def app_with_own_database(backend: str, folder, **overrides):
     """A migrated app with the demo region in a new database of that backend, dropped afterwards."""
     url = fresh_database(backend, folder)
-    application = make_app(url)
+    application = make_app(url, **overrides)
     prepare_database(application)
     try:
         yield application

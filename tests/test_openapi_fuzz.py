@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from app.extensions import db
 from app.models import TmkUser
-from tests.conftest import api_token, app_with_own_database
+from tests.conftest import VIDEO_SERVER, api_token, app_with_own_database
 from tests.databases import backends
 
 ROLES = ["requester1", "consultant1", "moadmin2", "regadmin"]
@@ -38,7 +38,7 @@ CHECKS = {
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_root):
-    with app_with_own_database(backends()[-1], tmp_root) as application:
+    with app_with_own_database(backends()[-1], tmp_root, **VIDEO_SERVER) as application:  # the rooms answer too
         yield application
 
 
