@@ -18,6 +18,7 @@
   var HEARD_LEVEL = 25;   // of 100 (-45 dBFS): above a quiet room's noise, below a voice
   var media = navigator.mediaDevices;
   var video = document.getElementById("eq-video");
+  var noPicture = document.getElementById("eq-no-picture");
   var meter = document.getElementById("eq-level");
   var bar = meter.querySelector(".tmk-eq-meter-bar");
   var sound = document.getElementById("eq-sound");
@@ -79,10 +80,11 @@
     return "failed";
   }
 
-  // what getUserMedia is asked for one kind: the device chosen now (exact), else the stored one if it is still there
-  function constraint(kind, chosen) {
+  // what getUserMedia is asked for one kind: that device (exact: Chrome keeps the default microphone over an «ideal»
+  // one), or the system's default
+  function constraint(kind, deviceId) {
     var wanted = kind === "videoinput" ? {width: {ideal: 1280}, height: {ideal: 720}} : {};
-    if (chosen) { wanted.deviceId = {exact: chosen}; } else if (stored(kind)) { wanted.deviceId = {ideal: stored(kind)}; }
+    if (deviceId) { wanted.deviceId = {exact: deviceId}; }
     return wanted;
   }
 
@@ -91,6 +93,7 @@
     if (kind === "videoinput") {
       window.clearInterval(cameraTimer);
       video.srcObject = null;
+      noPicture.hidden = false;
     } else {
       window.cancelAnimationFrame(frame);
       if (source) { source.disconnect(); source = null; }
@@ -113,6 +116,7 @@
   function showCamera(track) {
     say("videoinput", "pending");
     video.srcObject = new MediaStream([track]);
+    noPicture.hidden = true;
     video.play().catch(function () { /* muted video plays by itself; play() only hurries it */ });
     cameraTimer = window.setInterval(judgeCamera, 1000);  // again and again: a shutter may be opened meanwhile
   }
@@ -129,7 +133,7 @@
       brightest = Math.max(brightest, 0.2126 * pixels[i] + 0.7152 * pixels[i + 1] + 0.0722 * pixels[i + 2]);
     }
     if (brightest < 24) { say("videoinput", "dark"); } else {
-      say("videoinput", "ok", {size: video.videoWidth + " × " + video.videoHeight});
+      say("videoinput", "ok", {size: video.videoWidth + "\u00a0×\u00a0" + video.videoHeight});
     }
   }
 
@@ -192,25 +196,36 @@
           var unnamed = root.getAttribute("data-unnamed-" + kind).replace("{n}", index + 1);
           select.appendChild(new Option(device.label || unnamed, device.deviceId));
         });
+        // without the access the browser names no device (and no speakers either)
+        if (!found.length) { select.appendChild(new Option(root.getAttribute("data-no-devices"), "")); }
         var current = inUse || stored(kind);
         if (found.some(function (device) { return device.deviceId === current; })) { select.value = current; }
         select.disabled = found.length === 0;
       });
-      var speakers = canChooseSpeakers && selects.audiooutput.options.length > 0;
-      document.getElementById("eq-speaker-choice").hidden = !speakers;
-      document.getElementById("eq-speaker-unsupported").hidden = speakers;
+      document.getElementById("eq-speaker-choice").hidden = !canChooseSpeakers;
+      document.getElementById("eq-speaker-unsupported").hidden = canChooseSpeakers;
     });
   }
 
-  function open(kinds, chosen) {
+  function open(kinds, devices) {  // devices: kind → deviceId, none for the default
     var wanted = {};
     kinds.forEach(function (kind) {
-      wanted[kind === "videoinput" ? "video" : "audio"] = constraint(kind, chosen);
+      wanted[kind === "videoinput" ? "video" : "audio"] = constraint(kind, devices[kind]);
       say(kind, "pending");
     });
     return media.getUserMedia(wanted).then(function (stream) {
       stream.getVideoTracks().forEach(function (track) { use("videoinput", track); });
       stream.getAudioTracks().forEach(function (track) { use("audioinput", track); });
+    });
+  }
+
+  // the devices chosen before; when one of them is gone (unplugged, or the browser's ids were reset), the defaults
+  function openStored(kinds) {
+    var devices = {};
+    kinds.forEach(function (kind) { devices[kind] = stored(kind); });
+    return open(kinds, devices).catch(function (error) {
+      if (reason(error) === "missing" && kinds.some(function (kind) { return devices[kind]; })) { return open(kinds, {}); }
+      throw error;
     });
   }
 
@@ -226,14 +241,14 @@
     release("audioinput");
     // both at once: one question of the browser; when that fails, each alone, so that a missing camera leaves
     // the microphone tested (a refusal is the user's answer for both, and asking again would only annoy)
-    open(["videoinput", "audioinput"]).catch(function (error) {
+    openStored(["videoinput", "audioinput"]).catch(function (error) {
       if (reason(error) === "denied") {
         fail("videoinput", "denied");
         fail("audioinput", "denied");
         return null;
       }
-      return open(["videoinput"]).catch(function (alone) { fail("videoinput", reason(alone)); })
-        .then(function () { return open(["audioinput"]); })
+      return openStored(["videoinput"]).catch(function (alone) { fail("videoinput", reason(alone)); })
+        .then(function () { return openStored(["audioinput"]); })
         .catch(function (alone) { fail("audioinput", reason(alone)); });
     }).then(listDevices);
   }
@@ -268,7 +283,7 @@
   function routeSound(stream) {
     sound.srcObject = stream;
     var chosen = selects.audiooutput.value;
-    if (!canChooseSpeakers || !chosen || document.getElementById("eq-speaker-choice").hidden) { return Promise.resolve(); }
+    if (!canChooseSpeakers || !chosen) { return Promise.resolve(); }
     return sound.setSinkId(chosen);
   }
 
@@ -297,8 +312,10 @@
         say("audiooutput", "none");
         return;
       }
+      var devices = {};
+      devices[kind] = chosen;
       release(kind);  // a camera may refuse a second opening while the first is held
-      open([kind], chosen).catch(function (error) { fail(kind, reason(error)); }).then(listDevices);
+      open([kind], devices).catch(function (error) { fail(kind, reason(error)); }).then(listDevices);
     });
   });
 
