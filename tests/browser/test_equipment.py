@@ -1,6 +1,6 @@
 """«Проверка оборудования» in Chromium with its fake camera and microphone (a moving picture and a beep): the
 picture plays, the level moves, the device lists fill, a chosen device is remembered after a reload, the speakers'
-question gets its verdict, and leaving the page stops the camera. Without the browser's consent the page explains in
+question gets its verdict, and leaving the page stops the camera; a black picture (a closed shutter) is called dark. Without the browser's consent the page explains in
 Russian how to allow the access, and opened without HTTPS it says the portal must be opened over HTTPS."""
 import re
 from urllib.parse import urlsplit
@@ -119,6 +119,30 @@ def test_the_camera_microphone_and_speakers_are_checked_and_chosen(portal, conse
     assert page.evaluate("() => document.getElementById('eq-video').srcObject") is None
     assert page.js_errors == []
     context.close()
+
+
+def _black_video(path) -> str:
+    """A few black frames in the Y4M format Chromium's fake camera plays in a loop: a camera with its shutter closed."""
+    width, height = 64, 48
+    frame = b"FRAME\n" + bytes([16]) * (width * height) + bytes([128]) * (width * height // 2)
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode() + frame * 3)
+    return str(path)
+
+
+def test_a_covered_camera_is_called_dark(portal, browser, tmp_path):
+    url, _ = portal
+    instance = _launch(browser, "--use-fake-ui-for-media-stream",
+                       f"--use-file-for-fake-video-capture={_black_video(tmp_path / 'black.y4m')}")
+    context, page = _tab(instance)
+    sign_in(page, url, "requester2")
+    page.wait_for_url(url + "/")
+    page.goto(url + PAGE)
+    expect(page.locator("#eq-camera-verdict")).to_contain_text("Изображение совсем тёмное — откройте шторку камеры")
+    expect(page.locator("#eq-camera-verdict")).to_have_attribute("data-state", "problem")
+    expect(page.locator("#eq-microphone-verdict")).to_have_text("Микрофон работает — звук слышен")
+    assert page.js_errors == []
+    context.close()
+    instance.close()
 
 
 def test_a_phone_shows_the_check_in_one_column(portal, consenting):

@@ -14,7 +14,7 @@
   var root = document.getElementById("tmk-equipment");
   if (!root) { return; }
   var KEYS = {videoinput: "tmk.video.camera", audioinput: "tmk.video.microphone", audiooutput: "tmk.video.speaker"};
-  var SILENCE_MS = 5000;  // the microphone is judged silent after this long without a sound
+  var SILENCE_MS = 5000;  // the microphone is judged silent (the camera blank) after this long without a sound (a frame)
   var HEARD_LEVEL = 25;   // of 100 (-45 dBFS): above a quiet room's noise, below a voice
   var media = navigator.mediaDevices;
   var video = document.getElementById("eq-video");
@@ -37,7 +37,7 @@
   var canChooseSpeakers = "setSinkId" in HTMLMediaElement.prototype;
   var tracks = {videoinput: null, audioinput: null};
   var context = null, analyser = null, source = null, frame = 0, lastShown = 0, heard = false, listenedFrom = 0;
-  var cameraTimer = 0, toneTimer = 0;
+  var cameraTimer = 0, cameraSince = 0, toneTimer = 0;
   var problems = {};  // what the problem box explains now, by device: denied, missing, busy…
 
   function stored(kind) {
@@ -117,12 +117,17 @@
     say("videoinput", "pending");
     video.srcObject = new MediaStream([track]);
     noPicture.hidden = true;
+    cameraSince = Date.now();
     video.play().catch(function () { /* muted video plays by itself; play() only hurries it */ });
     cameraTimer = window.setInterval(judgeCamera, 1000);  // again and again: a shutter may be opened meanwhile
   }
 
   function judgeCamera() {
-    if (!video.videoWidth || tracks.videoinput === null || tracks.videoinput.readyState !== "live") { return; }
+    if (tracks.videoinput === null || tracks.videoinput.readyState !== "live") { return; }
+    if (!video.videoWidth) {  // opened, but no frame yet: some cameras (and virtual ones) never send any
+      if (Date.now() - cameraSince > SILENCE_MS) { say("videoinput", "blank"); }
+      return;
+    }
     var canvas = document.createElement("canvas");
     canvas.width = 32;
     canvas.height = 18;
