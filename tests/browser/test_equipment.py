@@ -100,6 +100,7 @@ def test_the_camera_microphone_and_speakers_are_checked_and_chosen(portal, conse
     page.get_by_role("button", name="Воспроизвести проверочный звук").click()
     expect(page.get_by_text("Слышите ли вы звук?")).to_be_visible()
     page.wait_for_function("() => !document.getElementById('eq-sound').paused")
+    screenshot(page, "equipment-speakers-question")
     page.get_by_role("button", name="Нет").click()
     expect(page.locator("#eq-speaker-verdict")).to_contain_text("Звука нет — проверьте громкость")
     expect(page.locator("#eq-speaker-verdict")).to_have_attribute("data-state", "problem")
@@ -108,6 +109,7 @@ def test_the_camera_microphone_and_speakers_are_checked_and_chosen(portal, conse
     expect(page.locator("#eq-speaker-verdict")).to_have_text("Динамики работают")
     expect(page.locator("#eq-speaker-verdict")).to_have_attribute("data-state", "ok")
     expect(page.locator("#eq-question")).to_be_hidden()
+    screenshot(page, "equipment-speakers-verdict")
 
     # leaving the page stops the camera and the microphone (their light goes off)
     ended = page.evaluate("""() => {
