@@ -391,6 +391,7 @@ PROFILE_WAYS = [
     ("POST", "/profile/contacts", 422),
     ("GET", f"/profile/photos/{'0' * 64}.jpg", 404),  # no account has this photo
     ("GET", "/profile/photos/not-a-hash.jpg", 404),
+    ("GET", "/video/equipment", 200),  # «Проверка оборудования», linked from «Доступ», under the profile's permission
 ]
 
 

@@ -13,6 +13,7 @@ from app.views.admin import (
 )
 from app.views.conclusions import ConclusionView
 from app.views.documents import DocumentsView
+from app.views.equipment import EquipmentView
 from app.views.help import HelpArticleView, HelpView
 from app.views.messages import MessagesView
 from app.views.notifications import NotificationsView, unread_notifications
@@ -51,6 +52,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     for name, tab in REQUEST_TABS.items():
         appbuilder.add_link(name, href=f"/requests/{tab}/", label=TAB_TITLES[tab], icon=TAB_ICONS[tab])
     appbuilder.add_view_no_menu(ProfileView)
+    appbuilder.add_view_no_menu(EquipmentView)  # «Проверка оборудования», linked from «Доступ» and the video block
     current_app.jinja_env.globals["avatar_html"] = avatar_html  # a user's photo or initials, on any page
     appbuilder.add_view(UserDirectoryView, "Users directory", label=_l("Users"), icon="fa-users")
     appbuilder.add_view(DocumentsView, "Documents", label=_l("Documents"), icon="fa-folder-open")

@@ -50,7 +50,7 @@ COMMON = ["/", USER_MENU, "/requests/all/", "/requests/available/", SELECTED_REQ
           "/messages/", "/directory/list/",
           Found("/directory/list/", "a[href*='/directory/show/']"), "/documents/", "/notifications/",
           "/profile/info", "/profile/photo", "/profile/access", "/profile/contacts", "/profile/notifications",
-          "/help/", "/help/?q=подписи", Found("/help/", ".tmk-help-toc a")]
+          "/video/equipment", "/help/", "/help/?q=подписи", Found("/help/", ".tmk-help-toc a")]
 IN_WORK_REQUEST = Found("/requests/in_work/", "a.tmk-row-link")  # «В работе» with its first request's panel
 IN_WORK = ["/requests/in_work/"]
 # a request's dialogs (e.g. «Отказать»; «Передать» chooses a doctor) and the conclusion's pages
