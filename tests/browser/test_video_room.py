@@ -129,3 +129,31 @@ def test_the_video_server_script_missing_is_said_in_russian(portal, browser):
         tab.get_by_text("Видеосервер не отвечает").wait_for()
     finally:
         context.close()
+
+
+def test_the_room_uses_the_devices_chosen_on_the_equipment_check(portal, browser):
+    """The choice kept by «Проверка оборудования» reaches the room by the devices' names (their ids are the
+    portal's own: the video server's frame has others)."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    url, _ = portal
+    request_id = new_request(url)
+    take(url, request_id)
+    consenting = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    try:
+        context = consenting.new_context(locale="ru-RU")
+        jitsi_stand_in(context)
+        tab = context.new_page()
+        sign_in(tab, url, "consultant1")
+        tab.goto(f"{url}/video/equipment")
+        tab.wait_for_function("() => document.querySelectorAll('#eq-microphone option').length > 1")
+        chosen = tab.locator("#eq-microphone option").nth(1).get_attribute("value")
+        tab.select_option("#eq-microphone", chosen)
+        label = tab.evaluate("""id => navigator.mediaDevices.enumerateDevices().then(found =>
+            found.filter(d => d.kind === 'audioinput' && d.deviceId === id)[0].label)""", chosen)
+        assert label
+        tab.goto(f"{url}/requests/{request_id}/video")
+        assert recorded(tab)["options"]["devices"] == {"audioInput": label}
+    finally:
+        consenting.close()

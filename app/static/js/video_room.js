@@ -60,7 +60,28 @@
     }
   }
 
-  function start(entry) {
+  // the devices chosen on «Проверка оборудования» (app/static/js/equipment.js keeps their ids). An id means
+  // nothing in the video server's frame (ids are per site), so the room is given their names: the labels
+  // this site may read, as it was allowed the camera and the microphone there.
+  var CHOSEN = {videoInput: "tmk.video.camera", audioInput: "tmk.video.microphone", audioOutput: "tmk.video.speaker"};
+  var KINDS = {videoInput: "videoinput", audioInput: "audioinput", audioOutput: "audiooutput"};
+
+  function chosenDevices() {
+    var media = navigator.mediaDevices;
+    if (!media || !media.enumerateDevices) { return Promise.resolve({}); }
+    return media.enumerateDevices().then(function (found) {
+      var devices = {};
+      Object.keys(CHOSEN).forEach(function (name) {
+        var id = null;
+        try { id = window.localStorage.getItem(CHOSEN[name]); } catch (error) { /* storage off: the defaults */ }
+        var device = id && found.filter(function (d) { return d.kind === KINDS[name] && d.deviceId === id; })[0];
+        if (device && device.label) { devices[name] = device.label; }
+      });
+      return devices;
+    }, function () { return {}; });
+  }
+
+  function start(entry, devices) {
     var toolbar = ["microphone", "camera", "desktop", "chat", "participants-pane", "tileview", "raisehand",
                    "settings", "fullscreen", "hangup"];
     if (root.dataset.whiteboard === "true") { toolbar.push("whiteboard"); }
@@ -72,6 +93,7 @@
       height: "100%",
       lang: "ru",
       userInfo: {displayName: root.dataset.name, email: root.dataset.email},
+      devices: devices,
       configOverwrite: {
         prejoinConfig: {enabled: true},
         disableDeepLinking: true,
@@ -120,6 +142,6 @@
         return body;
       });
     })
-    .then(start)
+    .then(function (entry) { return chosenDevices().then(function (devices) { start(entry, devices); }); })
     .catch(function (error) { say(error.message || root.dataset.failed, true); });
 })();
