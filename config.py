@@ -140,6 +140,8 @@ class Config:
         self.JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
         self.JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
         self.JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")
+        # a call rings this long; whoever has not answered by then missed it (app/video/calls.py)
+        self.TMK_VIDEO_CALL_TIMEOUT_SECONDS = float(os.environ.get("TMK_VIDEO_CALL_TIMEOUT_SECONDS", "45"))
 
         # Real-time: Origin values allowed to open a Socket.IO connection besides the portal's own origin
         # and TMK_BASE_URL's (app/realtime/__init__.py)

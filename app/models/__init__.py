@@ -31,3 +31,4 @@ from app.models.chat import MESSAGE_KINDS, Dialog, DialogMember, Message, Notifi
 from app.models.conclusions import CONCLUSION_TEXTS, Conclusion, Signature  # noqa: F401
 from app.models.jobs import KeptJob  # noqa: F401
 from app.models.help import HelpArticle, HelpSearchEntry  # noqa: F401
+from app.models.calls import CALL_TARGETS, CALLEE_STATES, VideoCall, VideoCallee  # noqa: F401
