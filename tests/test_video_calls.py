@@ -11,7 +11,15 @@ import pytest
 from app.extensions import db, socketio
 from app.jobs import tasks
 from app.jobs.mail import compose
-from app.models import ConsultationRequest, Message, Notification, RequestEvent, VideoCall, VideoCallee, utcnow
+from app.models import (
+    ConsultationRequest,
+    Message,
+    Notification,
+    RequestEvent,
+    VideoCall,
+    VideoCallee,
+    utcnow,
+)
 from app.realtime.notifications import NAMESPACE
 from app.video import calls
 from app.workflow import apply, chat
