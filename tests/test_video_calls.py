@@ -206,7 +206,7 @@ def test_whoever_does_not_answer_in_time_missed_the_call(app, taken):
         assert event.actor.username == "consultant1" and admin_name in event.comment and author_name not in event.comment
         message = db.session.query(Message).filter_by(event_id=event.id).one()
         text = chat.system_text(message.event)
-        assert text.startswith(f"Пропущенный видеовызов от {consultant_name}. Без ответа: ") and admin_name in text
+        assert text.startswith(f"Пропущенный видеовызов от {consultant_name}; без ответа: ") and admin_name in text
         told = {n.user_id: n for n in db.session.query(Notification).filter_by(event_id=event.id)}
         assert set(told) == set(missed)  # the callees who missed it, nobody else
         assert told[callee[admin_name]].email_state == "none" and told[callee[admin_name]].in_portal

@@ -14,7 +14,7 @@ import logging
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import or_, update
 
 from app.core.errors import NotAllowed
 from app.core.events import NOTIFICATIONS_NAMESPACE, send_event_on_commit, user_room
@@ -43,9 +43,9 @@ PROGRESS = "call_progress"  # to the caller: each callee's state
 NOT_CONFIGURED = _l("The video server is not configured: video calls are not available. "
                     "Ask the portal administrator.")
 CALL_ENDED = _l("The call has already ended")
-# how long after its time a call the caller made is still shown on his next page (he may have moved on
-# to the room while the last answers came)
-SHOWN_AFTER = datetime.timedelta(seconds=60)
+# how long after its end a call the caller made is still shown on his next page (he went on to the room
+# while the answers came)
+SHOWN_AFTER = datetime.timedelta(seconds=30)
 
 
 def room_url(request_id: int) -> str:
@@ -216,7 +216,8 @@ def calls_of(user) -> dict:
                .filter(VideoCallee.user_id == user.id, VideoCallee.state == "ringing", VideoCall.expires_at > now)
                .order_by(VideoCall.id).all())
     own = (db.session.query(VideoCall)
-           .filter(VideoCall.caller_id == user.id, VideoCall.expires_at > now - SHOWN_AFTER)
+           .filter(VideoCall.caller_id == user.id,
+                   or_(VideoCall.settled_at.is_(None), VideoCall.settled_at > now - SHOWN_AFTER))
            .order_by(VideoCall.id).all())
     return {"incoming": [incoming_json(call, now) for call in ringing],
             "outgoing": [progress_json(call) for call in own]}

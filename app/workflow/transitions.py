@@ -114,7 +114,7 @@ _ROWS = [
                refused=_l("Only the participants of an open request's chat may call about it")),
     # told to the callees who did not answer (app/video/calls.py gives them), the comment names them
     Transition("video_call_missed", _l("Missed video call"),
-               _l("Missed video call from %(name)s. Not answered by: %(comment)s"), "calls", _OPEN),
+               _l("Missed video call from %(name)s; not answered by: %(comment)s"), "calls", _OPEN),
 ]
 TRANSITIONS: dict[str, Transition] = {row.name: row for row in _ROWS}
 # the buttons, in the order the page shows them; the API's actions

@@ -33,7 +33,10 @@ def portal():
     instance = tempfile.mkdtemp(prefix="tmk-browser-")
     # the tests sign in as many people within a minute: a wider login limit than the default
     env = {**os.environ, "TMK_INSTANCE_PATH": instance, "TMK_DEMO_PASSWORD": "Demo-2026!",
-           "AUTH_RATE_LIMIT": "200 per minute"}
+           "AUTH_RATE_LIMIT": "200 per minute",
+           # a video server set up (nothing is fetched from it by these tests) and calls that ring 12 s
+           "JITSI_DOMAIN": "meet.test", "JITSI_APP_ID": "tmk", "JITSI_APP_SECRET": "test-secret",
+           "TMK_VIDEO_CALL_TIMEOUT_SECONDS": "12"}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     log_path = Path(instance) / "portal.log"
