@@ -260,3 +260,109 @@ def test_the_chat_shows_the_call_buttons_to_its_members_when_video_is_set_up(app
     assert 'id="tmk-calls"' in home and "js/calls.js" in home
     monkeypatch.setitem(app.config, "JITSI_APP_ID", "")
     assert "Позвонить" not in login(app.test_client(), "requester1").get(f"/requests/{taken}").get_data(as_text=True)
+
+
+# ---- several processes: the call reaches the callee whichever process his socket is on (Redis)
+
+@pytest.fixture(scope="module")
+def two_processes():
+    """`python run.py` and `gunicorn -k gevent` over one PostgreSQL database and one Redis channel, with a
+    video server and calls that ring 4 s; a request of requester1 in work by consultant1."""
+    import os
+    import shutil
+    import tempfile
+    import uuid
+    from pathlib import Path
+
+    from tests.conftest import prepare_database
+    from tests.databases import drop_database, fresh_database
+    from tests.test_realtime_processes import DATABASE, REDIS, Server
+
+    if not (DATABASE and REDIS):
+        pytest.skip("needs TEST_DATABASE_URL and TEST_REDIS_URL")
+    folder = Path(tempfile.mkdtemp(prefix="tmk-calls-"))
+    url = fresh_database("postgresql", folder)
+    setup = make_app(url)
+    prepare_database(setup)
+    with setup.app_context():
+        from app.models import TmkUser
+
+        # no mail: its jobs would go to the shared queue of other runs' workers
+        db.session.query(TmkUser).update({TmkUser.email_notifications: False})
+        db.session.commit()
+        request = new_request()
+        apply(user("consultant1"), request, "take")
+        request_id = request.id
+        db.session.remove()
+        db.engine.dispose()
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS, "TMK_SOCKETIO_CHANNEL": f"tmk-calls-{uuid.uuid4().hex}",
+           "SECRET_KEY": uuid.uuid4().hex, "TMK_INSTANCE_PATH": str(folder / "instance"), "AUTH_RATE_LIMITED": "false",
+           **{name: str(value) for name, value in VIDEO.items()}, "TMK_VIDEO_CALL_TIMEOUT_SECONDS": "4"}
+    servers = [Server(env, folder), Server(env, folder, gevent=True)]
+    try:
+        for server in servers:
+            server.wait_ready()
+        yield servers, request_id
+    finally:
+        for server in servers:
+            server.stop()
+        drop_database(url)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _bell_socket(server, username):
+    """A python-socketio client on /notifications with the user's session cookie; what it gets, in order."""
+    import socketio as python_socketio
+
+    from tests.test_realtime_processes import WAIT, logged_in
+
+    http = logged_in(server, username)
+    client, got = python_socketio.Client(reconnection=False), []
+    for event in (calls.INCOMING, calls.ENDED, calls.PROGRESS):
+        client.on(event, lambda data, event=event: got.append((event, data)), namespace=NAMESPACE)
+    client.connect(server.url, headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies)},
+                   transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=WAIT)
+    return client, got
+
+
+def _first(got, event, call_id, settled=False):
+    """The first payload of that event about that call (only a settled one's progress with ``settled``)."""
+    from tests.test_realtime_processes import wait_until
+
+    return wait_until(lambda: next((data for name, data in list(got) if name == event and data["call_id"] == call_id
+                                    and (not settled or data["settled"])), None), f"{event} of call {call_id}")
+
+
+@pytest.mark.parametrize("caller_on", [0, 1], ids=["call-through-threading", "call-through-gevent"])
+def test_a_call_through_one_process_rings_on_the_other_and_its_timer_settles_it(two_processes, caller_on):
+    import requests
+
+    servers, request_id = two_processes
+    caller_server, callee_server = servers[caller_on], servers[1 - caller_on]
+    consultant, rings = _bell_socket(callee_server, "consultant1")
+    author, progress = _bell_socket(caller_server, "requester1")
+    try:
+        token = requests.post(f"{caller_server.url}/api/v1/security/login", json={
+            "username": "requester1", "password": "Demo-2026!", "provider": "db"}, timeout=10).json()["access_token"]
+
+        def ring():
+            answer = requests.post(f"{caller_server.url}/api/v1/requests/{request_id}/video/call",
+                                   json={"to": "consultant"}, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            assert answer.status_code == 201, answer.text
+            return answer.json()["result"]["call_id"]
+
+        # answered on the other process: the caller's process tells the caller
+        first = ring()
+        assert _first(rings, calls.INCOMING, first)["request_id"] == request_id
+        assert consultant.call("call_answer", {"call_id": first, "accept": False}, namespace=NAMESPACE,
+                               timeout=20)["ok"]
+        assert [c["state"] for c in _first(progress, calls.PROGRESS, first, settled=True)["callees"]] == ["declined"]
+        # not answered: the timer of the process that rang settles it, the callee's window closes
+        second = ring()
+        _first(rings, calls.INCOMING, second)
+        assert _first(rings, calls.ENDED, second) == {"call_id": second, "state": "missed"}
+        settled = _first(progress, calls.PROGRESS, second, settled=True)
+        assert [c["state"] for c in settled["callees"]] == ["missed"]
+    finally:
+        consultant.disconnect()
+        author.disconnect()
