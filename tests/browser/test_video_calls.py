@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_request, screenshot, sign_in
+from tests.browser.test_accessibility import violations
 
 CALLER = "Васильев А. М."  # requester1
 PATIENT = "Б. Т. Т."  # Браузеров Тест Тестович, conftest.new_request's patient
@@ -39,11 +40,13 @@ def taken(portal):
 
 @pytest.fixture()
 def two(browser, portal):
-    """The author on his request's page, the consultant on «Доступные»: two browsers of their own."""
+    """The author and the consultant in two browsers of their own; the consultant's lets axe-core in (the
+    portal's Content-Security-Policy refuses an injected script), the author's runs under the policy."""
     url, _ = portal
     pages = []
     for login in ("requester1", "consultant1"):
-        page = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 800}).new_page()
+        page = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 800},
+                                   bypass_csp=login == "consultant1").new_page()
         errors = []
         page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
         page.js_errors = errors
@@ -88,6 +91,7 @@ def test_a_call_rings_on_another_page_and_a_decline_shows_to_the_caller(portal, 
     expect(progress).to_contain_text(number)
     expect(progress.locator(".tmk-callee-state")).to_have_text("Вызов…")
     screenshot(consultant, "video-call-incoming")
+    assert violations(consultant) == []
     window.get_by_role("button", name="Отклонить").click()
     expect(window).to_have_count(0)
     expect(progress.locator(".tmk-callee-state")).to_have_text("Отклонил", timeout=10000)
@@ -122,3 +126,16 @@ def test_a_call_nobody_answers_is_missed_and_stays_in_the_chat(portal, two, take
     expect(consultant.locator("#tmk-chat .tmk-kind-system", has_text="Пропущенный видеовызов")).to_have_text(
         re.compile(f"Пропущенный видеовызов от {CALLER}; без ответа: "), timeout=10000)
     screenshot(consultant, "video-call-missed-in-chat")
+
+
+def test_escape_declines_from_the_keyboard(portal, two, taken):
+    url, _ = portal
+    author, consultant = two
+    request_id, _number = taken
+    _call_the_consultant(author, consultant, url, request_id)
+    window = consultant.get_by_role("alertdialog", name="Входящий видеовызов")
+    expect(window.get_by_role("button", name="Принять")).to_be_focused(timeout=10000)
+    consultant.keyboard.press("Escape")
+    expect(window).to_have_count(0)
+    expect(author.locator(".tmk-call-progress").last.locator(".tmk-callee-state")).to_have_text("Отклонил",
+                                                                                                 timeout=10000)
