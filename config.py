@@ -148,6 +148,8 @@ class Config:
         # what the server has: the whiteboard (an Excalidraw backend) and recording (Jibri)
         self.JITSI_WHITEBOARD = _bool("JITSI_WHITEBOARD", False)
         self.JITSI_RECORDING = _bool("JITSI_RECORDING", False)
+        # a call rings this long; whoever has not answered by then missed it (app/video/calls.py)
+        self.TMK_VIDEO_CALL_TIMEOUT_SECONDS = float(os.environ.get("TMK_VIDEO_CALL_TIMEOUT_SECONDS", "45"))
 
         # Real-time: Origin values allowed to open a Socket.IO connection besides the portal's own origin
         # and TMK_BASE_URL's (app/realtime/__init__.py)

@@ -315,6 +315,30 @@ def test_every_change_answers_by_relation(matrix_app, cases, username):
         assert db.session.get(ConsultationRequest, cases["taken"]).status == "in_work"
 
 
+# «Позвонить консультанту» on «taken» (in work by consultant1) and «Позвонить всем участникам» on «fresh» (in
+# the queue): a member of the open request's chat rings (201); one who sees the request without a seat in its
+# chat (a consultant who may still take it, the coordinator, the regional administrator), or the consultant
+# calling himself, is told why (409); whoever may not see it gets 404, an anonymous caller 401.
+CALLS = {
+    "requester1": (201, 201), "moadmin2": (201, 201), "requester2": (404, 404), "consultant1": (409, 409),
+    "consultant2": (404, 409), "coordinator1": (409, 409), "moadmin1": (201, 201), "consultant3": (404, 404),
+    "coordinator2": (404, 404), "regadmin": (409, 409),
+}
+
+
+@pytest.mark.parametrize("username", [row[0] for row in MATRIX])
+def test_video_calls_answer_by_relation(matrix_app, cases, username, monkeypatch):
+    for name, value in {"JITSI_APP_ID": "tmk", "JITSI_APP_SECRET": "test-secret",
+                        "TMK_VIDEO_CALL_TIMEOUT_SECONDS": 3600}.items():  # a video server; no timer fires here
+        monkeypatch.setitem(matrix_app.config, name, value)
+    actor = Actor(matrix_app, username)
+    answers = (actor.api_post(f"/api/v1/requests/{cases['taken']}/video/call", json={"to": "consultant"}),
+               actor.api_post(f"/api/v1/requests/{cases['fresh']}/video/call", json={"to": "all"}))
+    assert answers == CALLS[username]
+    anonymous = matrix_app.test_client().post(f"/api/v1/requests/{cases['taken']}/video/call", json={"to": "all"})
+    assert anonymous.status_code == 401
+
+
 def test_the_matrix_covers_every_request_endpoint(matrix_app):
     """Every endpoint about one request, one document or patients has its way in WAYS, CHANGES or the
     lookup's table: a new one fails here until it is added to the table."""
@@ -339,6 +363,8 @@ def test_the_matrix_covers_every_request_endpoint(matrix_app):
         "/api/v1/requests/<int:request_id>/conclusion/render", "/api/v1/requests/<int:request_id>/conclusion/signature",
         "/api/v1/requests/<int:request_id>/conclusion/skip_signature",
         "/api/v1/requests/<int:request_id>/conclusion/scan",
+        # test_video_calls_answer_by_relation
+        "/api/v1/requests/<int:request_id>/video/call",
         # test_patient_lookup_answers_by_relation
         "/requests/patients/lookup",
     }

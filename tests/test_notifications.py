@@ -138,7 +138,7 @@ def test_the_profile_switches_off_mail_for_chosen_events_only(mail_app, smtp):
     page = client.get("/profile/notifications").get_data(as_text=True)
     assert 'name="email_events"' in page and page.count('type="checkbox"') >= 13
     form = {"email_notifications": "y", "portal_events": list(EMAIL_EVENT_GROUPS),
-            "email_events": ["incoming", "information", "declined", "completed", "deadlines"]}
+            "email_events": ["incoming", "information", "declined", "completed", "deadlines", "calls"]}
     assert client.post("/profile/notifications", data=form).status_code == 302
     with mail_app.app_context():
         author = user("requester2")

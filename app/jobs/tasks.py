@@ -130,9 +130,17 @@ def sweep_video_sessions() -> int:
         return sweep()
 
 
+def settle_video_calls() -> int:
+    """Calls whose time ran out and whose process' timer never settled them (the process stopped)."""
+    from app.video.calls import settle_due
+
+    with _portal_context():
+        return settle_due()
+
+
 def every_minute() -> None:
     """One failing part does not keep the others from running."""
-    for part in (dispatch_kept_jobs, check_deadlines, sweep_unsent_mail, sweep_video_sessions):
+    for part in (dispatch_kept_jobs, check_deadlines, settle_video_calls, sweep_video_sessions, sweep_unsent_mail):
         try:
             part()
         except Exception:

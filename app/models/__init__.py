@@ -32,3 +32,4 @@ from app.models.conclusions import CONCLUSION_TEXTS, Conclusion, Signature  # no
 from app.models.jobs import KeptJob  # noqa: F401
 from app.models.help import HelpArticle, HelpSearchEntry  # noqa: F401
 from app.models.video import VideoPresence, VideoSession  # noqa: F401
+from app.models.calls import CALL_TARGETS, CALLEE_STATES, VideoCall, VideoCallee  # noqa: F401

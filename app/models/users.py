@@ -12,7 +12,7 @@ from app.models.orgs import CareProfile, Department, MedicalOrganization
 
 # «Настройка уведомлений»: the groups of events a user may switch off, in the portal (the bell) and by e-mail;
 # which events belong to which is the transitions table's mail_group (app/workflow/transitions.py)
-EMAIL_EVENT_GROUPS = ("incoming", "taken", "information", "declined", "completed", "deadlines")
+EMAIL_EVENT_GROUPS = ("incoming", "taken", "information", "declined", "completed", "deadlines", "calls")
 
 class Avatar(NamedTuple):
     """A user's picture: his photo when he has one, his initials otherwise."""

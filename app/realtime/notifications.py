@@ -1,17 +1,18 @@
 """The /notifications namespace: the bell's count in real time. Only a signed-in user connects, and the
 server puts the connection in that user's room alone; after every commit that creates or reads a
-user's notifications, the room is sent {"unread": n}."""
+user's notifications, the room is sent {"unread": n}. Calls ring through it too (app/realtime/calls.py)."""
 from flask import session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
 from app.core.events import NOTIFICATIONS_NAMESPACE as NAMESPACE, unread_counts
 from app.extensions import socketio
+from app.realtime.calls import CallEvents
 from app.realtime.revocation import join_revocation_rooms
 from app.security.sessions import SESSION_ID_KEY
 
 
-class NotificationsNamespace(Namespace):
+class NotificationsNamespace(CallEvents, Namespace):
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("unauthorized")

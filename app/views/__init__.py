@@ -24,6 +24,7 @@ from app.views.requests import TAB_TITLES, RequestsView
 from app.views.undelivered_mail import UndeliveredMailView
 from app.views.users import UserDirectoryView
 from app.views.video import VideoView
+from app.video.calls import call_offer
 from app.workflow.rules import allowed_conclusion_actions
 
 
@@ -46,6 +47,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(VideoView)
     # the request page asks which of «Сформировать», «Подписать», «Загрузить заключение» to offer
     current_app.jinja_env.globals["conclusion_actions"] = allowed_conclusion_actions
+    # the chat's call buttons (templates/video/_call_buttons.html), on the request page and in the room
+    current_app.jinja_env.globals["call_offer"] = call_offer
     appbuilder.add_view_no_menu(NotificationsView)
     current_app.jinja_env.globals["unread_notifications"] = unread_notifications
     appbuilder.add_view_no_menu(RequestFormView)

@@ -34,6 +34,7 @@ EVENT_LABELS = {
     "declined": _l("Refusals, rejections and cancellations"),
     "completed": _l("Completed consultations"),
     "deadlines": _l("Deadlines near or passed"),
+    "calls": _l("Missed video calls"),
 }
 assert tuple(EVENT_LABELS) == EMAIL_EVENT_GROUPS
 SAVED = _l("Saved")

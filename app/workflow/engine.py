@@ -61,8 +61,10 @@ def _load(transition: Transition, params: dict | None) -> dict:
     return {**loaded, "comment": comment}
 
 
-def record_event(actor, request, action: str, from_status: str | None, comment: str = "") -> RequestEvent:
-    """The history row, the chat's system message and the notifications, in the current transaction."""
+def record_event(actor, request, action: str, from_status: str | None, comment: str = "",
+                 recipients=None) -> RequestEvent:
+    """The history row, the chat's system message and the notifications, in the current transaction.
+    ``recipients``: the user ids told of it (None: every chat member but the actor)."""
     event = RequestEvent(request=request, actor_id=actor.id if actor else None, action=action, from_status=from_status,
                          to_status=request.status, comment=comment)
     db.session.add(event)
@@ -70,11 +72,12 @@ def record_event(actor, request, action: str, from_status: str | None, comment: 
     dialog = chat.follow_request(db.session, request, event)
     group = TRANSITIONS[action].mail_group
     if dialog is not None and group is not None:
-        notifications.notify(db.session, dialog, event, group)
+        notifications.notify(db.session, dialog, event, group, only=recipients)
     return event
 
 
-def move_status(actor, request, action: str, to_status: str, comment: str = "", **values) -> RequestEvent:
+def move_status(actor, request, action: str, to_status: str, comment: str = "", recipients=None,
+                **values) -> RequestEvent:
     """Change the status only if nobody changed it meanwhile (one conditional UPDATE), then record it."""
     from_status = request.status
     moved = db.session.execute(
@@ -91,10 +94,10 @@ def move_status(actor, request, action: str, to_status: str, comment: str = "", 
                                 name=request.consultant.short_name))
         raise NotAllowed(_l("The request has just been changed by someone else; reload the page"))
     db.session.refresh(request)
-    return record_event(actor, request, action, from_status, comment)
+    return record_event(actor, request, action, from_status, comment, recipients)
 
 
-def _step(actor, request, name: str, params: dict | None, by_hand: bool) -> None:
+def _step(actor, request, name: str, params: dict | None, by_hand: bool, recipients=None) -> None:
     transition = check(actor, request, name, by_hand)
     loaded = _load(transition, params)
     now = utcnow()
@@ -107,27 +110,28 @@ def _step(actor, request, name: str, params: dict | None, by_hand: bool) -> None
             setattr(request, column, value)
         db.session.add(request)
         db.session.flush()
-        record_event(actor, request, name, None, comment)
+        record_event(actor, request, name, None, comment, recipients)
     elif not transition.records_event:
         db.session.flush()
     elif to_status is None:
         for column, value in change.values.items():  # the status stays: nobody races for it
             setattr(request, column, value)
-        record_event(actor, request, name, request.status, comment)
+        record_event(actor, request, name, request.status, comment, recipients)
     else:
-        move_status(actor, request, name, to_status, comment, **change.values)
+        move_status(actor, request, name, to_status, comment, recipients, **change.values)
     for follower, follower_comment in change.then:
         record_event(actor, request, follower, request.status, follower_comment)
 
 
 def apply_all(actor, request: ConsultationRequest, steps: list[tuple[str, dict | None]],
-              by_hand: bool = False) -> ConsultationRequest:
-    """Several transitions in one transaction (a request made and submitted at once); all or none."""
+              by_hand: bool = False, recipients=None) -> ConsultationRequest:
+    """Several transitions in one transaction (a request made and submitted at once); all or none.
+    ``recipients``: the user ids told of these events (None: every chat member but the actor)."""
     session = db.session()
     session.info[APPLYING] = True
     try:
         for name, params in steps:
-            _step(actor, request, name, params, by_hand)
+            _step(actor, request, name, params, by_hand, recipients)
         session.commit()
     except Exception:
         session.rollback()
@@ -138,7 +142,7 @@ def apply_all(actor, request: ConsultationRequest, steps: list[tuple[str, dict |
 
 
 def apply(actor, request: ConsultationRequest, name: str, params: dict | None = None,
-          by_hand: bool = False) -> ConsultationRequest:
+          by_hand: bool = False, recipients=None) -> ConsultationRequest:
     """Run one transition and commit. ``by_hand``: a person asked for it (a button, the API), so only
     the transitions that have a button are possible."""
-    return apply_all(actor, request, [(name, params)], by_hand)
+    return apply_all(actor, request, [(name, params)], by_hand, recipients)

@@ -9,12 +9,16 @@ from app.core.jobs import enqueue
 from app.models import DialogMember, Notification, TmkUser
 
 
-def notify(session: Session, dialog, event, mail_group: str) -> list[Notification]:
+def notify(session: Session, dialog, event, mail_group: str, only=None) -> list[Notification]:
+    """``only``: the user ids told of this event (still active members; a missed call is its callee's
+    alone); None: every member."""
     recipients = (
         session.query(TmkUser)
         .join(DialogMember, DialogMember.user_id == TmkUser.id)
         .filter(DialogMember.dialog_id == dialog.id, DialogMember.removed_at.is_(None), TmkUser.active.is_(True))
     )
+    if only is not None:
+        recipients = recipients.filter(TmkUser.id.in_(set(only)))
     if event.actor_id is not None:  # whoever acted knows; the portal's own events go to everyone
         recipients = recipients.filter(TmkUser.id != event.actor_id)
     made = []

@@ -1,6 +1,8 @@
 """Who may do what to a request now: the guards of the transitions table (transitions.py), whose
 answers drive the buttons shown and the checks made."""
+from app.extensions import db
 from app.models import OPEN_STATUSES, ConsultationRequest, TmkUser
+from app.security.chat import is_chat_member
 from app.security.roles import CONSULTANT, COORDINATOR, MO_ADMIN, REQUESTER
 
 
@@ -75,6 +77,15 @@ def may_sign(actor, request) -> bool:
 
 def may_upload_scan(actor, request) -> bool:
     return request.status in ("in_work", "signing") and request.consultant_id == actor.id
+
+
+def may_call(actor, request) -> bool:
+    """«Позвонить консультанту» / «Позвонить всем участникам» (issue 14): an active member of the chat of
+    an open request, the people it already talks with. A consultant who may only take the request from
+    the pool reads its chat but is no member: he does not ring the author before taking it, nor does an
+    administrator who only sees the request."""
+    return (request.status in OPEN_STATUSES and request.status != "draft"
+            and is_chat_member(db.session, actor, request.id))
 
 
 # finishing a consultation has pages of its own (app/views/conclusions.py), not a dialog of the actions

@@ -119,6 +119,12 @@ _ROWS = [
                _l("Recording of the video consultation started: %(name)s")),
     Transition("video_recording_stopped", _l("Recording of the video consultation stopped"),
                _l("Recording of the video consultation stopped: %(name)s")),
+    # video calls (app/video/calls.py): the ring itself is the callees' notice; the comment names them
+    Transition("video_call", _l("Video call"), from_statuses=_OPEN, may=rules.may_call,
+               refused=_l("Only the participants of an open request's chat may call about it")),
+    # told to the callees who did not answer (app/video/calls.py gives them), the comment names them
+    Transition("video_call_missed", _l("Missed video call"),
+               _l("Missed video call from %(name)s; not answered by: %(comment)s"), "calls", _OPEN),
 ]
 TRANSITIONS: dict[str, Transition] = {row.name: row for row in _ROWS}
 # the buttons, in the order the page shows them; the API's actions

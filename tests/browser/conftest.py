@@ -38,7 +38,8 @@ def portal():
     instance = tempfile.mkdtemp(prefix="tmk-browser-")
     # the tests sign in as many people within a minute: a wider login limit than the default
     env = {**os.environ, "TMK_INSTANCE_PATH": instance, "TMK_DEMO_PASSWORD": "Demo-2026!",
-           "AUTH_RATE_LIMIT": "200 per minute", **VIDEO_SERVER}
+           "AUTH_RATE_LIMIT": "200 per minute", **VIDEO_SERVER,
+           "TMK_VIDEO_CALL_TIMEOUT_SECONDS": "12"}  # calls that ring 12 s
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     log_path = Path(instance) / "portal.log"

@@ -28,6 +28,7 @@
   }
 
   var socket = window.io("/notifications", {transports: ["websocket", "polling"]});
+  window.tmkNotifications = socket;  // calls.js rings through the same connection
   socket.on("unread", show);
   socket.on("connect", function () { socket.emit("count", show); });
 })();
