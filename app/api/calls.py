@@ -1,11 +1,11 @@
 """/api/v1/requests/<id>/video/call: «Позвонить консультанту» / «Позвонить всем участникам» (issue 14), for
 the chat's buttons and for medical information systems. Whoever may not see the request gets 404; one who
 sees it but is no member of its chat, or a call that is not possible now, gets 409 with the reason."""
-from flask import g, request
+from flask import g
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
-from app.api.base import load_json
+from app.api.base import WorkflowApiMixin
 from app.core.errors import WorkflowError
 from app.extensions import db
 from app.schemas.calls import CallSchema
@@ -13,7 +13,7 @@ from app.security.requests import find_visible_request
 from app.video import calls
 
 
-class CallApi(BaseApi):
+class CallApi(WorkflowApiMixin, BaseApi):
     resource_name = "requests"
     allow_browser_login = True
     class_permission_name = "Requests"
@@ -46,9 +46,9 @@ class CallApi(BaseApi):
             409: {description: "not possible now (message): no video server configured, the user is not a participant of the open request's chat, no consultant yet, nobody to call, his call still ringing"}
             422: {description: "«to» is missing or not consultant or all"}
         """
-        data, refused = load_json(CallSchema(), request.get_json(silent=True))
+        data, refused = self._json(CallSchema())
         if refused:
-            return self.response(refused[0], message=refused[1])
+            return refused
         consultation = find_visible_request(db.session, g.user, request_id)
         if consultation is None:
             return self.response_404()
@@ -56,5 +56,5 @@ class CallApi(BaseApi):
             progress = calls.start_call(g.user, consultation, data["to"])
         except WorkflowError as error:
             db.session.rollback()
-            return self.response(error.http_status, message=error.message)
+            return self._workflow_error(error)
         return self.response(201, result=progress)
