@@ -241,25 +241,52 @@ def test_a_bad_report_is_refused_in_russian(video_app, body):
     assert any("а" <= ch <= "я" for ch in str(answer.json).lower())
 
 
-def test_the_photo_in_the_room_is_a_signed_address_that_expires(video_app):
-    from app.video.entry import photo_of_signed
+def test_the_photo_in_the_room_is_a_signed_address_without_the_cookie(video_app):
+    """The video server's page has no portal cookie: the token's avatar is an address signed for the token's
+    hour, served to anyone who has it, and only while the photo is the account's."""
+    import io
+
+    from PIL import Image
+
+    from app.documents.photos import remove_photo, set_photo
 
     request_id = taken_request(video_app)
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 120, 200)).save(picture, "JPEG")
     with video_app.app_context():
-        sha = "ab" * 32
-        consultant = user("consultant1")
-        consultant.photo_sha256 = sha
+        set_photo(db.session, user("consultant1"), picture.getvalue())
         db.session.commit()
     try:
         avatar = claims_of(entry(video_app, "consultant1", request_id).json["jwt"])["context"]["user"]["avatar"]
         assert avatar.startswith("http://localhost/requests/video-avatars/") and avatar.endswith(".jpg")
-        signed = avatar.rsplit("/", 1)[1][:-4]
-        with video_app.test_request_context():
-            assert photo_of_signed(signed) == sha
-            assert photo_of_signed(signed[:-2] + "xx") is None
         anonymous = video_app.test_client()
+        path = avatar.removeprefix("http://localhost")
+        served = anonymous.get(path)
+        assert served.status_code == 200 and served.mimetype == "image/jpeg" and served.data[:2] == b"\xff\xd8"
+        assert anonymous.get(path.replace(".jpg", "x.jpg")).status_code == 404  # a signature altered
         assert anonymous.get("/requests/video-avatars/forged.jpg").status_code == 404
+        with video_app.app_context():
+            remove_photo(db.session, user("consultant1"))
+            db.session.commit()
+        assert anonymous.get(path).status_code == 404  # no longer his photo
+        # without a photo Jitsi shows the initials of the name
+        assert claims_of(entry(video_app, "consultant1", request_id).json["jwt"])["context"]["user"]["avatar"] == ""
     finally:
         with video_app.app_context():
-            user("consultant1").photo_sha256 = None
+            remove_photo(db.session, user("consultant1"))
             db.session.commit()
+
+
+def test_the_photos_address_expires_with_the_token(video_app, monkeypatch):
+    import time
+
+    from app.video import entry as video_entry
+    from app.video.tokens import LIFETIME
+
+    with video_app.test_request_context():
+        made_at = time.time() - LIFETIME.total_seconds() - 5
+        monkeypatch.setattr(video_entry.URLSafeTimedSerializer, "get_timestamp", lambda self: int(made_at))
+        signed = video_entry._avatar_serializer().dumps("ab" * 32)
+        monkeypatch.undo()
+        assert video_entry.photo_of_signed(signed) is None
+        assert video_entry.photo_of_signed(video_entry._avatar_serializer().dumps("ab" * 32)) == "ab" * 32
