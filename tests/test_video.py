@@ -280,12 +280,14 @@ def test_the_photo_in_the_room_is_a_signed_address_without_the_cookie(video_app)
 def test_the_photos_address_expires_with_the_token(video_app, monkeypatch):
     import time
 
+    from itsdangerous.timed import TimestampSigner
+
     from app.video import entry as video_entry
     from app.video.tokens import LIFETIME
 
     with video_app.test_request_context():
         made_at = time.time() - LIFETIME.total_seconds() - 5
-        monkeypatch.setattr(video_entry.URLSafeTimedSerializer, "get_timestamp", lambda self: int(made_at))
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(made_at))
         signed = video_entry._avatar_serializer().dumps("ab" * 32)
         monkeypatch.undo()
         assert video_entry.photo_of_signed(signed) is None
