@@ -88,6 +88,7 @@ def test_one_bad_address_does_not_stop_the_others_and_is_given_up_visibly(mail_a
     assert own.status_code == 200
     text = visible_text(own.get_data(as_text=True))
     assert request_number in text and "Васильев" in text and "Не доставлено" in text
+    assert "Адрес не принят: проверьте e-mail пользователя" in text and "BadHeaderError" not in text
     other = login(mail_app.test_client(), "moadmin1").get("/undelivered-mail/list/")
     assert other.status_code == 200 and "Васильев" not in visible_text(other.get_data(as_text=True))
     denied = login(mail_app.test_client(), "requester2").get("/undelivered-mail/list/")

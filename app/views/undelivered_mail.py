@@ -5,6 +5,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterNotEqual
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +15,22 @@ from app.security.access import current_actor, managed_users_clause
 from app.views.base import EagerSQLAInterface, PortalViewMixin
 
 STATE_LABELS = {"failed": _l("Not delivered"), "pending": _l("Being retried")}
+# the stored error begins with its exception's name (app/jobs/tasks.py): what it means for the administrator,
+# in Russian; the mail server's own English words stay in the tooltip, for whoever looks into the server
+ERROR_LABELS = [
+    (("BadHeaderError", "SMTPRecipientsRefused"), _l("The address was not accepted: check the user's e-mail")),
+    (("SMTPSenderRefused",), _l("The mail server did not accept the portal's sender address")),
+    (("SMTPAuthenticationError",), _l("The mail server refused the portal's login")),
+    (("SMTPDataError",), _l("The mail server refused the message")),
+    (("ConnectionRefusedError", "SMTPConnectError", "SMTPServerDisconnected", "TimeoutError", "timeout",
+      "gaierror", "OSError"), _l("The mail server could not be reached")),
+]
+
+
+def error_label(stored: str) -> Markup:
+    name = stored.split(":", 1)[0].strip()
+    label = next((label for names, label in ERROR_LABELS if name in names), _l("The message could not be sent"))
+    return Markup('<span title="{}">{}</span>').format(stored, label)
 
 
 class RecipientManagedFilter(BaseFilter):
@@ -46,6 +63,7 @@ class UndeliveredMailView(PortalViewMixin, ModelView):
         "email_state": lambda state: str(STATE_LABELS.get(state, state)),
         "created_at": format_datetime,
         "email_next_attempt_at": format_datetime,
+        "email_error": error_label,
     }
     search_columns = ["created_at", "email_state"]
     order_columns = ["created_at"]
