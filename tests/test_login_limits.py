@@ -103,3 +103,24 @@ def test_the_account_limit_is_shared_through_redis(app):
     assert form_login(first, "requester1", "wrong").status_code == 302
     assert api_login(second, "requester1", DEMO_PASSWORD).status_code == 429
     assert api_login(first, "requester2", DEMO_PASSWORD).status_code == 200
+
+
+def test_wrong_current_passwords_on_the_profile_spend_the_accounts_login_budget(app):
+    """«Доступ» asks for the current password: a session left open is no way to guess it around the limit."""
+    from tests.conftest import login, own_requester
+
+    limited_app = limited(app)
+    name = own_requester(limited_app, "guess")
+    client = login(limited_app.test_client(), name)
+    tries = [client.post("/profile/access", data={"current_password": f"wrong-{i}", "password": "Nov-Parol-2026!",
+                                                  "conf_password": "Nov-Parol-2026!"}) for i in range(3)]
+    assert [t.status_code for t in tries] == [422, 422, 422]
+    assert "Текущий пароль указан неверно" in visible_text(tries[-1].get_data(as_text=True))
+    refused = client.post("/profile/access", data={"current_password": DEMO_PASSWORD, "password": "Nov-Parol-2026!",
+                                                   "conf_password": "Nov-Parol-2026!"})
+    assert refused.status_code == 429 and "Слишком много попыток" in visible_text(refused.get_data(as_text=True))
+    # the same budget as the login's: the account's sign-in waits too; another account does not
+    assert form_login(limited_app.test_client(), name, DEMO_PASSWORD).status_code == 429
+    assert signed_in(form_login(limited_app.test_client(), "moadmin1", DEMO_PASSWORD))
+    # the profile's other forms are not counted
+    assert client.get("/profile/access").status_code == 200

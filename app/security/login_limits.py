@@ -14,6 +14,7 @@ region — emergency consultations included — for as long as Redis is down, an
 drop the limits; per process they still bound a guesser to a few times the budget.
 """
 from flask import current_app, g, request
+from flask_login import current_user
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -47,3 +48,27 @@ def limit_logins(limiter: Limiter, *views) -> None:
         for scope, limit, key in budgets:
             limiter.shared_limit(limit, scope=scope, key_func=key, methods=["POST"], exempt_when=not_a_login,
                                  deduct_when=_failed)(view.blueprint)
+
+
+# set by a view that checked a signed-in user's current password and found it wrong
+_WRONG_PASSWORD = "tmk_wrong_current_password"
+
+
+def count_wrong_password() -> None:
+    g.setdefault(_WRONG_PASSWORD, True)
+
+
+def limit_password_checks(limiter: Limiter, blueprint, endpoint: str) -> None:
+    """A form that asks a signed-in user for his current password (profile → «Доступ») is a sign-in of
+    that account too: its wrong passwords spend the account's login budget, so a session left open on a
+    shared computer is no way to guess the password around the login's limit."""
+
+    def not_a_check() -> bool:
+        return request.endpoint != endpoint
+
+    def signed_in_account() -> str:
+        return "account:" + (current_user.username.lower() if current_user.is_authenticated else "")
+
+    limiter.shared_limit(lambda: current_app.config["TMK_AUTH_ACCOUNT_RATE_LIMIT"], scope="login-account",
+                         key_func=signed_in_account, methods=["POST"], exempt_when=not_a_check,
+                         deduct_when=lambda _response: g.get(_WRONG_PASSWORD, False))(blueprint)

@@ -3,6 +3,7 @@ from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
+from app.security.login_limits import limit_password_checks
 from app.security.roles import ADMIN_MENU
 from app.views.admin import (
     CareProfileView,
@@ -54,7 +55,9 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(RequestFormView)
     for name, tab in REQUEST_TABS.items():
         appbuilder.add_link(name, href=f"/requests/{tab}/", label=TAB_TITLES[tab], icon=TAB_ICONS[tab])
-    appbuilder.add_view_no_menu(ProfileView)
+    profile = appbuilder.add_view_no_menu(ProfileView)
+    if appbuilder.sm.is_auth_limited:  # «Доступ» asks for the current password: the login's budget
+        limit_password_checks(appbuilder.sm.limiter, profile.blueprint, "ProfileView.save_access")
     appbuilder.add_view_no_menu(EquipmentView)  # «Проверка оборудования», linked from «Доступ» and the video block
     current_app.jinja_env.globals["avatar_html"] = avatar_html  # a user's photo or initials, on any page
     appbuilder.add_view(UserDirectoryView, "Users directory", label=_l("Users"), icon="fa-users")

@@ -17,6 +17,7 @@ from app.schemas.base import flat_messages
 from app.schemas.identifiers import format_snils
 from app.schemas.profile import ContactsSchema, InfoSchema, NotificationsSchema, PasswordSchema, PhotoSquareSchema
 from app.security.accounts import snils_taken
+from app.security.login_limits import count_wrong_password
 from app.security.passwords import MIN_LENGTH, own_password_change_problems
 from app.security.sessions import current_session_id, end_session, open_session_of, open_sessions
 
@@ -197,6 +198,8 @@ class ProfileView(BaseView):
         data, errors = self._load(PasswordSchema(), values)
         if data is not None:
             errors = own_password_change_problems(self._me(), data["current_password"], data["password"])
+            if "current_password" in errors:
+                count_wrong_password()
         if errors:
             return self._access(errors)
         # the ORM takes the account's other sessions back; this one stays (app/security/sessions.py)
