@@ -2,7 +2,6 @@
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.api.manager import SwaggerView
 
-from app.api.calls import CallApi
 from app.api.conclusions import ConclusionApi
 from app.api.messages import MessageApi
 from app.api.openapi import PortalOpenApi
@@ -18,6 +17,5 @@ def register_apis(appbuilder: AppBuilder) -> None:
     appbuilder.add_api(MessageApi)
     appbuilder.add_api(ConclusionApi)
     appbuilder.add_api(VideoApi)
-    appbuilder.add_api(CallApi)
     appbuilder.add_api(PortalOpenApi)
     appbuilder.add_view_no_menu(SwaggerView)
