@@ -151,7 +151,11 @@
         node.parentNode.removeChild(node);
         delete outgoing[call.call_id];
       });
-      stack.appendChild(node);
+      // the calls in the order they were made, the newest at the bottom, whichever news arrives first
+      // (a page asks for the recent calls while the newest one's progress may already be coming)
+      var newer = Object.keys(outgoing).map(Number).filter(function (id) { return id > call.call_id; }).sort(
+        function (a, b) { return a - b; })[0];
+      stack.insertBefore(node, newer === undefined ? null : outgoing[newer]);
       outgoing[call.call_id] = node;
     }
     node.querySelector(".tmk-call-number").textContent = call.number;
